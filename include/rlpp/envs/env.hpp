@@ -55,12 +55,15 @@ template <class E> requires requires { typename E::action_type; }
 struct deduced_action<E> { using type = typename E::action_type; };
 }  // namespace detail
 
+namespace detail {
+template <class R> struct reset_observation { using type = R; };
+template <class O> struct reset_observation<Reset<O>> { using type = O; };
+}  // namespace detail
+
 // The observation type: what reset() returns (or Reset<O>::observation).
 template <class E>
-using observation_t = std::conditional_t<
-    detail::is_reset<decltype(std::declval<E&>().reset(Seed{}))>::value,
-    decltype(std::declval<E&>().reset(Seed{}).observation),
-    decltype(std::declval<E&>().reset(Seed{}))>;
+using observation_t = typename detail::reset_observation<
+    std::remove_cvref_t<decltype(std::declval<E&>().reset(Seed{}))>>::type;
 
 // The action type: E::action_type if declared, else the parameter type of E::step.
 template <class E>

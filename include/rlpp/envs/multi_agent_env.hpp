@@ -123,12 +123,15 @@ template <class E>
 using multi_agent_reset_t = decltype(std::declval<E&>().reset(Seed{}));
 }  // namespace detail
 
+namespace detail {
+template <class R> struct multi_agent_reset_observations { using type = R; };
+template <class O> struct multi_agent_reset_observations<MultiAgentReset<O>> { using type = AgentDict<O>; };
+}  // namespace detail
+
 // Per-agent observation type (the value type of the dict reset() returns).
 template <class E>
-using multi_agent_observation_t = typename detail::agent_dict_value<std::conditional_t<
-    detail::is_multi_agent_reset<detail::multi_agent_reset_t<E>>::value,
-    decltype(std::declval<detail::multi_agent_reset_t<E>>().observations),
-    detail::multi_agent_reset_t<E>>>::type;
+using multi_agent_observation_t = typename detail::agent_dict_value<typename detail::multi_agent_reset_observations<
+    std::remove_cvref_t<detail::multi_agent_reset_t<E>>>::type>::type;
 
 // Per-agent action type: E::action_type if declared, else the value type of step's AgentDict.
 template <class E>

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs rlpp into a scratch prefix and builds tests/install/consumer against it with
+# find_package(rlpp CONFIG REQUIRED), then runs the consumer. Usage: test-install.sh WORKDIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-build/install-test}
+rm -rf "$work"
+cmake -S . -B "$work/rlpp" -G Ninja -DRLPP_BUILD_TESTS=OFF -DRLPP_BUILD_EXAMPLES=OFF \
+  -DRLPP_BUILD_BENCHMARKS=OFF -DCMAKE_INSTALL_PREFIX="$PWD/$work/prefix" >/dev/null
+cmake --install "$work/rlpp" >/dev/null
+cmake -S tests/install/consumer -B "$work/consumer" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$PWD/$work/prefix" >/dev/null
+cmake --build "$work/consumer"
+"$work/consumer/consumer"
+echo "install test: 1 passed, 0 failed"
