@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 work=${1:-build/install-test}
 rm -rf "$work"
 cmake -S . -B "$work/rlpp" -G Ninja -DRLPP_BUILD_TESTS=OFF -DRLPP_BUILD_EXAMPLES=OFF \
-  -DRLPP_BUILD_BENCHMARKS=OFF -DCMAKE_INSTALL_PREFIX="$PWD/$work/prefix" >/dev/null
+  -DRLPP_BUILD_BENCHMARKS=OFF -DRLPP_BUILD_TOOLS=OFF -DCMAKE_INSTALL_PREFIX="$PWD/$work/prefix" >/dev/null
 cmake --install "$work/rlpp" >/dev/null
 cmake -S tests/install/consumer -B "$work/consumer" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$PWD/$work/prefix" >/dev/null

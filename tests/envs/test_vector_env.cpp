@@ -315,3 +315,38 @@ TEST_CASE("VectorEnv passes env_config and the vector index to the factory") {
   CHECK(indices == std::vector<int>{0, 1, 2});
   CHECK(venv.env(2).limit == 9);
 }
+
+#include "support/allocation_counter.hpp"
+
+TEST_CASE("after warm-up, VectorEnv steps and resets without heap allocation") {
+  for (int threads : {1, 2}) {
+    CAPTURE(threads);
+    auto venv = walk_vector(64, threads, threads == 1 ? 0 : 8);
+    std::vector<std::int64_t> actions(64);
+    std::vector<float> flat(64);
+    venv.reset();
+    for (int t = 0; t < 10; ++t) venv.step(actions);  // warm-up (TBB spins up its workers)
+    const auto count = rlpp::test::count_allocations([&] {
+      for (int t = 0; t < 200; ++t) {
+        for (std::size_t i = 0; i < 64; ++i) {
+          actions[i] = (t + static_cast<int>(i)) % 2;
+          flat[i] = static_cast<float>(actions[i]);
+        }
+        venv.step(actions);  // episodes end and auto-reset along the way
+        venv.step_flat(flat);
+      }
+      venv.reset();
+    });
+    CHECK(count == 0);
+  }
+}
+
+TEST_CASE("VectorEnv over AnyEnv steps without heap allocation too") {
+  VectorEnv<AnyEnv> venv(16, [](const EnvContext& ctx) { return AnyEnv(WalkEnv(ctx), "Walk"); });
+  std::vector<float> flat(16, 1.0f);
+  venv.reset();
+  venv.step_flat(flat);
+  CHECK(rlpp::test::count_allocations([&] {
+          for (int t = 0; t < 100; ++t) venv.step_flat(flat);
+        }) == 0);
+}
