@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release --target rlpp_cli -j "$(nproc)"
+cmake --preset release >/dev/null
+cmake --build --preset release --target rlpp_cli -j "$(nproc)"
 build/release/tools/rlpp demo "$@"

@@ -12,4 +12,4 @@ cmake -S tests/install/consumer -B "$work/consumer" -G Ninja -DCMAKE_BUILD_TYPE=
   -DCMAKE_PREFIX_PATH="$PWD/$work/prefix" >/dev/null
 cmake --build "$work/consumer"
 "$work/consumer/consumer"
-echo "install test: 1 passed, 0 failed"
+echo "install-test: consumer built against the installed package and ran"

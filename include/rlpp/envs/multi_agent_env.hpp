@@ -63,7 +63,13 @@ class AgentDict {
     const T* found = find(id);
     return found ? *found : fallback;
   }
-  void insert_or_assign(std::string_view id, T value) { (*this)[id] = std::move(value); }
+  void insert_or_assign(std::string_view id, T value) {
+    if (T* found = find(id)) {
+      *found = std::move(value);
+    } else {
+      items_.emplace_back(AgentId(id), std::move(value));
+    }
+  }
   bool erase(std::string_view id) {
     auto it = std::find_if(items_.begin(), items_.end(), [&](const value_type& v) { return v.first == id; });
     if (it == items_.end()) return false;
