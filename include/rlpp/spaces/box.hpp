@@ -167,15 +167,25 @@ class Box {
       for (auto* bound : {&low_[i], &high_[i]}) {
         const char* name = bound == &low_[i] ? "low" : "high";
         if (std::isnan(*bound)) {
-          throw SpaceError("Box", std::string(name) + index() + " is NaN", "bounds must be numbers");
+          throw SpaceError("Box", std::string(name) + index() + " is NaN",
+                           "bounds must be numbers");
         }
         if (dtype_ == DType::float32) {
           *bound = round_to_float(*bound);
-        } else if (!std::isinf(*bound) && !detail::is_integral_value(*bound)) {
-          throw SpaceError("Box",
-                           std::string(name) + index() + " = " + std::to_string(*bound) +
-                               " is not an integer",
-                           "an int64 Box needs integral (or infinite) bounds");
+        } else if (!std::isinf(*bound)) {
+          if (!detail::is_integral_value(*bound)) {
+            throw SpaceError("Box",
+                             std::string(name) + index() + " = " + detail::format_double(*bound) +
+                                 " is not an integer",
+                             "an int64 Box needs integral (or infinite) bounds");
+          }
+          // 2^63 is exact in double: finite int64 bounds must fit an int64 (JSON writes them so).
+          if (*bound >= 0x1.0p63 || *bound < -0x1.0p63) {
+            throw SpaceError("Box",
+                             std::string(name) + index() + " = " + detail::format_double(*bound) +
+                                 " is outside int64's range",
+                             "use -inf / inf for an unbounded side");
+          }
         }
       }
       if (low_[i] > high_[i]) {
@@ -205,8 +215,8 @@ class Box {
   }
 
   std::string bounds_string(const std::vector<double>& bounds) const {
-    const bool uniform = std::all_of(bounds.begin(), bounds.end(),
-                                     [&](double v) { return v == bounds.front(); });
+    const bool uniform =
+        std::all_of(bounds.begin(), bounds.end(), [&](double v) { return v == bounds.front(); });
     if (uniform) return element_string(bounds.front());
     std::string text;
     std::size_t next = 0;

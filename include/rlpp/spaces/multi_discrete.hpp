@@ -28,14 +28,15 @@ class MultiDiscrete {
     }
     for (std::size_t i = 0; i < nvec_.size(); ++i) {
       if (nvec_[i] < 1) {
-        throw SpaceError("MultiDiscrete",
-                         "nvec[" + std::to_string(i) + "] = " + std::to_string(nvec_[i]) +
-                             " must be >= 1",
-                         "each sub-space needs at least one value");
+        throw SpaceError(
+            "MultiDiscrete",
+            "nvec[" + std::to_string(i) + "] = " + std::to_string(nvec_[i]) + " must be >= 1",
+            "each sub-space needs at least one value");
       }
     }
     // Cached: preprocess() runs per observation and must not re-add nvec each time.
-    one_hot_size_ = static_cast<std::size_t>(std::accumulate(nvec_.begin(), nvec_.end(), std::int64_t{0}));
+    one_hot_size_ =
+        static_cast<std::size_t>(std::accumulate(nvec_.begin(), nvec_.end(), std::int64_t{0}));
   }
 
   const std::vector<std::int64_t>& nvec() const noexcept { return nvec_; }

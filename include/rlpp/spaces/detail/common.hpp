@@ -9,7 +9,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "rlpp/core/error.hpp"
 
@@ -37,6 +36,13 @@ inline std::string format_float32(float v) {
   std::string text(buffer, end);
   if (std::isfinite(v) && text.find_first_of(".e") == std::string::npos) text += ".0";
   return text;
+}
+
+// Shortest round-trip text of a double, for messages: "0.5", "1e+20".
+inline std::string format_double(double v) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), v);
+  return std::string(buffer, end);
 }
 
 // numpy prints array elements of integral value as "-1." rather than "-1.0".
