@@ -49,11 +49,12 @@ void single_env(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// VectorEnv with N sub-envs on `threads` threads; checks on (the default).
-template <class Env>
+// VectorEnv with N sub-envs on `threads` threads; checks on (the default) unless Checked is false.
+template <class Env, bool Checked = true>
 void vector_env(benchmark::State& state) {
   const auto num_envs = static_cast<std::size_t>(state.range(0));
   rlpp::VectorEnvOptions options;
+  options.check_env = Checked;
   options.num_threads = static_cast<int>(state.range(1));
   options.seed = 1;
   rlpp::VectorEnv<Env> venv(num_envs, [](const rlpp::EnvContext&) { return Env(); }, options);
@@ -119,6 +120,7 @@ void vector_args(benchmark::internal::Benchmark* b) {
 BENCHMARK(tight_cartpole)->Name("CartPole/tight_loop");
 BENCHMARK(single_env<rlpp::CartPole>)->Name("CartPole/single_env");
 BENCHMARK(vector_env<rlpp::CartPole>)->Name("CartPole/VectorEnv")->Apply(vector_args)->UseRealTime();
+BENCHMARK(vector_env<rlpp::CartPole, false>)->Name("CartPole/VectorEnv_unchecked")->Apply(vector_args)->UseRealTime();
 BENCHMARK(single_env<rlpp::Pendulum>)->Name("Pendulum/single_env");
 BENCHMARK(vector_env<rlpp::Pendulum>)->Name("Pendulum/VectorEnv")->Apply(vector_args)->UseRealTime();
 

@@ -235,7 +235,7 @@ class VectorEnv {
     terminated_[i] = result.terminated;
     truncated_[i] = result.truncated;
     ended_[i] = result.done();
-    infos_[i] = std::move(result.info);
+    if (!result.info.is_null() || !infos_[i].is_null()) infos_[i] = std::move(result.info);
     if (result.done()) {
       std::copy_n(observations_.data() + i * obs_size_, obs_size_, final_observations_.data() + i * obs_size_);
       drivers_[i].reset(envs_[i], Seed{}, obs_row(i), nullptr);  // continue the sub-env's own stream
