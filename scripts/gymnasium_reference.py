@@ -24,8 +24,8 @@ correctly rounded value; NumPy's own SIMD float32 cos may differ from it in the 
 Resets use rlpp::RandomStream (core/rng.hpp: xoshiro256** seeded through SplitMix64), ported
 below, with Gymnasium's formula low + (high - low) * U for np_random.uniform.
 
-Time limits follow rlpp's rule: truncated when the step count reaches max_episode_steps and the
-step did not terminate (Gymnasium's TimeLimit would set truncated even on a terminating step).
+Time limits follow Gymnasium's TimeLimit: truncated whenever the step count reaches
+max_episode_steps, even on a step that also terminates (then both flags are set).
 
 Usage:
   python3 scripts/gymnasium_reference.py            # human-readable trajectories
@@ -230,7 +230,7 @@ class TimeLimited:
 
     def count(self, terminated):
         self.elapsed_steps += 1
-        return (not terminated) and self.elapsed_steps >= self.max_episode_steps
+        return self.elapsed_steps >= self.max_episode_steps
 
 
 class CartPole(TimeLimited):
@@ -650,7 +650,7 @@ SCENARIOS = [
              {"values": [-2.3, -1.5, 0.01, 0.0]}, constant(0), 8, "x < -2.4 ends the episode", after_done=1),
     Scenario("cartpole_pole_falls_right_at_limit", "CartPole", {}, lambda: CartPole(500),
              {"values": [0.0, 0.0, 0.19, 0.6], "elapsed_steps": 498}, constant(1), 4,
-             "theta > 12 degrees on the step that also reaches 500: terminated, not truncated",
+             "theta > 12 degrees on the step that also reaches 500: terminated and truncated",
              after_done=1),
     # Pendulum
     Scenario("pendulum_seed_3_truncated_at_200", "Pendulum", {}, lambda: Pendulum(10.0, 200), 3,
@@ -746,7 +746,7 @@ def cpp_start_state(s):
     elapsed = start.get("elapsed_steps", 0)
     if s.env_type == "CartPole":
         return (f"{{.x = {values[0]}, .x_dot = {values[1]}, .theta = {values[2]}, "
-                f".theta_dot = {values[3]}, .elapsed_steps = {elapsed}}}")
+                f".theta_dot = {values[3]}, .elapsed_steps = {elapsed}, .steps_beyond_terminated = std::nullopt}}")
     if s.env_type == "Pendulum":
         return f"{{.theta = {values[0]}, .theta_dot = {values[1]}, .elapsed_steps = {elapsed}}}"
     if s.env_type == "MountainCar":
@@ -782,7 +782,6 @@ CPP_HEADER = """\
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <span>
 #include <string>
 
 #include "rlpp/envs/classic_control/acrobot.hpp"
@@ -818,12 +817,12 @@ bool same_bits(T a, T b) {
   return std::memcmp(&a, &b, sizeof(T)) == 0;
 }
 
-template <class Env, class Step>
-void replay(Env& env, std::span<const Step> steps) {
-  for (std::size_t t = 0; t < steps.size(); ++t) {
+template <class Env, class Step, std::size_t N>
+void replay(Env& env, const Step (&steps)[N]) {
+  for (std::size_t t = 0; t < N; ++t) {
     const Step& expected = steps[t];
     CAPTURE(t + 1);
-    const auto result = env.step(expected.action);
+    const auto result = env.step(typename Env::action_type{expected.action});
     for (std::size_t i = 0; i < expected.observation.size(); ++i) {
       CAPTURE(i);
       CHECK_MESSAGE(same_bits(result.observation[i], expected.observation[i]),
@@ -872,7 +871,7 @@ def print_cpp():
             out.append(f"  for (std::size_t i = 0; i < {obs_n}; ++i) CHECK(same_bits(observation[i], expected_reset[i]));")
         else:
             out.append(f"  env.set_state({cls}::State{cpp_start_state(s)});")
-        out.append(f"  replay(env, std::span({s.name}_steps));")
+        out.append(f"  replay(env, {s.name}_steps);")
         out.append("}")
         out.append("")
     sys.stdout.write("\n".join(out))

@@ -12,6 +12,7 @@
 #include <limits>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace rlpp {
@@ -28,6 +29,21 @@ constexpr std::uint64_t purpose_id(std::string_view name) noexcept {
 
 namespace detail {
 __extension__ using uint128 = unsigned __int128;  // GCC/Clang extension; __extension__ keeps -Wpedantic quiet
+
+// Returns x unchanged but opaque to the optimizer, so that a product passed through it cannot be
+// fused with a following addition into one FMA (what GCC's default -ffp-contract=fast does
+// under -march=native). Draws are then rounded the same way on every build.
+constexpr double no_contract(double x) noexcept {
+  if (std::is_constant_evaluated()) return x;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  asm("" : "+x"(x));
+#elif defined(__GNUC__) && defined(__aarch64__)
+  asm("" : "+w"(x));
+#elif defined(__GNUC__)
+  asm("" : "+m"(x));
+#endif
+  return x;
+}
 
 constexpr std::uint64_t splitmix64(std::uint64_t& state) noexcept {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -89,9 +105,9 @@ class RandomStream {
 
   // Uniform double in [0, 1) with 53 random bits.
   constexpr double uniform() noexcept { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
-  // Uniform double in [low, high).
+  // Uniform double in [low, high): low + (high - low) * u, each operation rounded separately.
   constexpr double uniform(double low, double high) noexcept {
-    return low + (high - low) * uniform();
+    return low + detail::no_contract((high - low) * uniform());
   }
   // Uniform float in [0, 1) with 24 random bits.
   constexpr float uniform_float() noexcept {
@@ -130,14 +146,14 @@ class RandomStream {
     do {
       u = uniform(-1.0, 1.0);
       v = uniform(-1.0, 1.0);
-      s = u * u + v * v;
+      s = detail::no_contract(u * u) + v * v;
     } while (s >= 1.0 || s == 0.0);
     const double factor = std::sqrt(-2.0 * std::log(s) / s);
     spare_ = v * factor;
     has_spare_ = true;
     return u * factor;
   }
-  double normal(double mean, double stddev) noexcept { return mean + stddev * normal(); }
+  double normal(double mean, double stddev) noexcept { return mean + detail::no_contract(stddev * normal()); }
   // Exponential with rate 1 (for half-bounded Box sampling, as Gymnasium does).
   double exponential() noexcept { return -std::log1p(-uniform()); }
 
