@@ -59,7 +59,7 @@ struct Sigmoid {
 struct Relu {
   template <class X, class Y, class T> static void forward(const X& x, Y& y, T, T) { y = x.max(T(0)); }
   template <class X, class Y, class G, class GX, class T> static void backward(const X& x, const Y&, const G& g, GX& gx, T, T) {
-    gx += g * (x > T(0)).select(T(1), (x == T(0)).select(T(0.5), T(0)));
+    gx += g * ((x > T(0)).template cast<T>() + T(0.5) * (x == T(0)).template cast<T>());
   }
 };
 struct Elu {  // s0 = alpha
@@ -67,7 +67,8 @@ struct Elu {  // s0 = alpha
     y = (x > T(0)).select(x, alpha * (x.exp() - T(1)));
   }
   template <class X, class Y, class G, class GX, class T> static void backward(const X& x, const Y& y, const G& g, GX& gx, T alpha, T) {
-    gx += g * (x > T(0)).select(T(1), (x == T(0)).select((T(1) + alpha) / T(2), y + alpha));
+    gx += g * ((x > T(0)).template cast<T>() + (x == T(0)).template cast<T>() * ((T(1) + alpha) / T(2)) +
+               (x < T(0)).template cast<T>() * (y + alpha));
   }
 };
 struct Swish {  // x * sigmoid(x) (SiLU)
@@ -91,7 +92,7 @@ struct Sqrt {
 struct Abs {
   template <class X, class Y, class T> static void forward(const X& x, Y& y, T, T) { y = x.abs(); }
   template <class X, class Y, class G, class GX, class T> static void backward(const X& x, const Y&, const G& g, GX& gx, T, T) {
-    gx += g * (x > T(0)).select(T(1), (x < T(0)).select(T(-1), T(0)));
+    gx += g * ((x > T(0)).template cast<T>() - (x < T(0)).template cast<T>());
   }
 };
 struct Pow {  // s0 = exponent
@@ -101,7 +102,7 @@ struct Pow {  // s0 = exponent
 struct Clamp {  // s0 = low, s1 = high
   template <class X, class Y, class T> static void forward(const X& x, Y& y, T low, T high) { y = x.max(low).min(high); }
   template <class X, class Y, class G, class GX, class T> static void backward(const X& x, const Y&, const G& g, GX& gx, T low, T high) {
-    gx += g * ((x > low) && (x < high)).select(T(1), ((x == low) || (x == high)).select(T(0.5), T(0)));
+    gx += g * (((x > low) && (x < high)).template cast<T>() + T(0.5) * ((x == low) || (x == high)).template cast<T>());
   }
 };
 struct Huber {  // s0 = delta: 0.5 x^2 for |x| <= delta, else delta (|x| - delta/2)
