@@ -117,6 +117,7 @@ class BasicTape {
 
   // Starts a new recording. Vars of earlier recordings become invalid; their buffers are reused.
   void reset() noexcept {
+    ++recording_;
     nodes_.clear();
     index_blocks_.clear();
     values_.rewind();
@@ -168,6 +169,7 @@ class BasicTape {
   // any input carries a gradient.
   BasicVar<T> op(Eigen::Index rows, Eigen::Index cols, BackwardFn backward, std::initializer_list<BasicVar<T>> inputs,
                  T scalar0 = T(0), T scalar1 = T(0), std::int64_t aux = 0) {
+    check_shape(rows, cols);
     Node<T> node;
     node.rows = rows;
     node.cols = cols;
@@ -209,8 +211,14 @@ class BasicTape {
   // ---- access ----
   const Node<T>& node(std::uint32_t index) const { return nodes_[index]; }
   std::size_t size() const noexcept { return nodes_.size(); }
-  Map value(BasicVar<T> v) { return Map(nodes_[v.index()].value, v.rows(), v.cols()); }
-  ConstMap value(BasicVar<T> v) const { return ConstMap(nodes_[v.index()].value, v.rows(), v.cols()); }
+  Map value(BasicVar<T> v) {
+    check_owned(v);
+    return Map(nodes_[v.index()].value, v.rows(), v.cols());
+  }
+  ConstMap value(BasicVar<T> v) const {
+    check_owned(v);
+    return ConstMap(nodes_[v.index()].value, v.rows(), v.cols());
+  }
   Map value_of(std::uint32_t i) { return Map(nodes_[i].value, nodes_[i].rows, nodes_[i].cols); }
   Map grad_of(std::uint32_t i) { return Map(nodes_[i].grad, nodes_[i].rows, nodes_[i].cols); }
   bool has_grad(std::uint32_t i) const { return nodes_[i].grad != nullptr; }
@@ -238,6 +246,7 @@ class BasicTape {
 
  private:
   BasicVar<T> leaf(Eigen::Index rows, Eigen::Index cols, bool with_grad) {
+    check_shape(rows, cols);
     Node<T> node;
     node.rows = rows;
     node.cols = cols;
@@ -245,14 +254,21 @@ class BasicTape {
     if (with_grad) node.grad = values_.allocate(static_cast<std::size_t>(rows * cols));
     return push(node);
   }
+  // Before any allocation: a negative count would reach the arena as a huge size_t.
+  static void check_shape(Eigen::Index rows, Eigen::Index cols) {
+    if (rows < 0 || cols < 0)
+      throw Error("autodiff", "negative matrix shape " + std::to_string(rows) + "x" + std::to_string(cols));
+  }
   BasicVar<T> push(const Node<T>& node) {
-    if (node.rows < 0 || node.cols < 0) throw Error("autodiff", "negative matrix shape");
+    check_shape(node.rows, node.cols);
     nodes_.push_back(node);
-    return BasicVar<T>(this, static_cast<std::uint32_t>(nodes_.size() - 1));
+    return BasicVar<T>(this, static_cast<std::uint32_t>(nodes_.size() - 1), recording_);
   }
   void check_owned(BasicVar<T> v) const {
-    if (v.tape_ != this || v.index() >= nodes_.size())
-      throw Error("autodiff", "a value from another tape or an earlier recording was used",
+    if (v.tape_ != this) throw Error("autodiff", "a value from another tape was used", "record an op's inputs on one tape");
+    // The index alone cannot tell: a later recording reuses the same indices.
+    if (v.recording_ != recording_ || v.index_ >= nodes_.size())
+      throw Error("autodiff", "a value recorded before the tape's last reset() was used",
                   "values are valid until their tape's next reset()");
   }
 
@@ -260,6 +276,7 @@ class BasicTape {
   detail::Arena<T> values_;
   detail::Arena<std::int64_t> indices_;
   std::vector<const std::int64_t*> index_blocks_;
+  std::uint32_t recording_ = 0;  // counts reset()s; a Var remembers the one it was recorded in
 
   friend class BasicVar<T>;
 };
@@ -273,7 +290,10 @@ class BasicVar {
   Eigen::Index cols() const { return node().cols; }
   Eigen::Index size() const { return rows() * cols(); }
   std::uint32_t index() const noexcept { return index_; }
-  BasicTape<T>& tape() const noexcept { return *tape_; }
+  BasicTape<T>& tape() const {
+    if (!tape_) throw Error("autodiff", "a default-constructed Var was used");
+    return *tape_;
+  }
 
   BasicConstMap<T> value() const { return BasicConstMap<T>(node().value, rows(), cols()); }
   // The gradient (after backward()); an Error if no gradient flows here.
@@ -289,12 +309,17 @@ class BasicVar {
       throw Error("autodiff item()", "expected a 1x1 value, got " + std::to_string(rows()) + "x" + std::to_string(cols()));
     return node().value[0];
   }
-  const Node<T>& node() const { return tape_->nodes_[index_]; }
+  const Node<T>& node() const {
+    tape().check_owned(*this);
+    return tape_->nodes_[index_];
+  }
 
  private:
-  BasicVar(BasicTape<T>* tape, std::uint32_t index) : tape_(tape), index_(index) {}
+  BasicVar(BasicTape<T>* tape, std::uint32_t index, std::uint32_t recording)
+      : tape_(tape), index_(index), recording_(recording) {}
   BasicTape<T>* tape_ = nullptr;
   std::uint32_t index_ = 0;
+  std::uint32_t recording_ = 0;
   friend class BasicTape<T>;
 };
 

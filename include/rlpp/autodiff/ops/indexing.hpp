@@ -72,15 +72,14 @@ BasicVar<T> gather(BasicVar<T> x, std::span<const std::int64_t> index) {
 // Rows of one-hot vectors of length n (a constant).
 template <class T>
 BasicVar<T> one_hot(BasicTape<T>& tape, std::span<const std::int64_t> index, Eigen::Index n) {
-  BasicVar<T> out = tape.op(static_cast<Eigen::Index>(index.size()), n, nullptr, {});
-  T* y = out.node().value;
-  std::fill_n(y, static_cast<Eigen::Index>(index.size()) * n, T(0));
-  for (std::size_t r = 0; r < index.size(); ++r) {
+  for (std::size_t r = 0; r < index.size(); ++r)
     if (index[r] < 0 || index[r] >= n)
       throw Error("autodiff one_hot", "index " + std::to_string(index[r]) + " in row " + std::to_string(r) +
                                           " is outside [0, " + std::to_string(n) + ")");
-    y[static_cast<Eigen::Index>(r) * n + index[r]] = T(1);
-  }
+  BasicVar<T> out = tape.op(static_cast<Eigen::Index>(index.size()), n, nullptr, {});
+  T* y = out.node().value;
+  std::fill_n(y, static_cast<Eigen::Index>(index.size()) * n, T(0));
+  for (std::size_t r = 0; r < index.size(); ++r) y[static_cast<Eigen::Index>(r) * n + index[r]] = T(1);
   return out;
 }
 

@@ -10,11 +10,19 @@
 
 namespace rlpp::ad {
 
+namespace detail {
+template <class T>
+std::string shape_pair(BasicVar<T> a, BasicVar<T> b) {
+  return std::to_string(a.rows()) + "x" + std::to_string(a.cols()) + " and " + std::to_string(b.rows()) + "x" +
+         std::to_string(b.cols());
+}
+}  // namespace detail
+
 // mean((prediction - target)^2) over all elements (torch's MSELoss, reduction "mean").
 template <class T>
 BasicVar<T> mse(BasicVar<T> prediction, BasicVar<T> target) {
   if (prediction.rows() != target.rows() || prediction.cols() != target.cols())
-    throw Error("autodiff mse", "prediction and target shapes differ");
+    throw Error("autodiff mse", "prediction and target shapes differ: " + detail::shape_pair(prediction, target));
   return mean(square(prediction - target));
 }
 
@@ -22,7 +30,7 @@ BasicVar<T> mse(BasicVar<T> prediction, BasicVar<T> target) {
 template <class T>
 BasicVar<T> huber_loss(BasicVar<T> prediction, BasicVar<T> target, std::type_identity_t<T> delta = T(1)) {
   if (prediction.rows() != target.rows() || prediction.cols() != target.cols())
-    throw Error("autodiff huber_loss", "prediction and target shapes differ");
+    throw Error("autodiff huber_loss", "prediction and target shapes differ: " + detail::shape_pair(prediction, target));
   return mean(huber(prediction - target, delta));
 }
 

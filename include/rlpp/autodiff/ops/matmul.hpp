@@ -87,6 +87,7 @@ BasicVar<T> linear(BasicVar<T> x, BasicVar<T> w, BasicVar<T> b) {
 // X·W without bias.
 template <class T>
 BasicVar<T> linear(BasicVar<T> x, BasicVar<T> w) {
+  detail::check_inner("linear", x.rows(), x.cols(), w.rows(), w.cols(), x.cols(), w.rows());
   return matmul(x, w);
 }
 

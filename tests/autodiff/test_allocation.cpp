@@ -1,0 +1,110 @@
+// Recording again after reset() reuses the tape's buffers: the same training step allocates
+// nothing on the heap, and a bigger one allocates only the first time it is bigger.
+// (Counted through the global operator new; Eigen's GEMM takes its blocking buffers from the
+// stack below 128 KiB and from malloc above it, so the layer sizes here are kept small.)
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "autodiff_support.hpp"
+#include "support/allocation_counter.hpp"
+
+using namespace rlpp::ad;
+using rlpp::RandomStream;
+using rlpp::test::count_allocations;
+
+namespace {
+// A two-layer policy network whose parameters live outside the tape, as in a model.
+struct Mlp {
+  static constexpr Eigen::Index obs_size = 6, hidden = 32, actions = 4;
+  std::vector<float> w1, b1, w2, b2, dw1, db1, dw2, db2;
+  explicit Mlp(RandomStream& rng) {
+    for (Eigen::Index i = 0; i < obs_size * hidden; ++i) w1.push_back(rng.uniform_float() - 0.5f);
+    for (Eigen::Index i = 0; i < hidden; ++i) b1.push_back(rng.uniform_float() - 0.5f);
+    for (Eigen::Index i = 0; i < hidden * actions; ++i) w2.push_back(rng.uniform_float() - 0.5f);
+    for (Eigen::Index i = 0; i < actions; ++i) b2.push_back(rng.uniform_float() - 0.5f);
+    dw1.resize(w1.size());
+    db1.resize(b1.size());
+    dw2.resize(w2.size());
+    db2.resize(b2.size());
+  }
+};
+
+struct Batch {
+  Eigen::Index size;
+  std::vector<float> obs;
+  std::vector<std::int64_t> actions;
+  Batch(RandomStream& rng, Eigen::Index n) : size(n) {
+    for (Eigen::Index i = 0; i < n * Mlp::obs_size; ++i) obs.push_back(rng.uniform_float() * 2 - 1);
+    for (Eigen::Index i = 0; i < n; ++i) actions.push_back(static_cast<std::int64_t>(rng.below(Mlp::actions)));
+  }
+};
+
+// One policy-gradient step: -mean(log pi(a | s)) through linear, tanh, linear, log_softmax,
+// gather, mean; plus `entropy_terms` copies of an entropy bonus (more nodes, same sizes).
+float train_step(Tape& tape, Mlp& m, const Batch& batch, int entropy_terms = 0) {
+  tape.reset();
+  const Var obs = tape.input(batch.obs.data(), batch.size, Mlp::obs_size);
+  const Var w1 = tape.parameter(m.w1.data(), m.dw1.data(), Mlp::obs_size, Mlp::hidden);
+  const Var b1 = tape.parameter(m.b1.data(), m.db1.data(), 1, Mlp::hidden);
+  const Var w2 = tape.parameter(m.w2.data(), m.dw2.data(), Mlp::hidden, Mlp::actions);
+  const Var b2 = tape.parameter(m.b2.data(), m.db2.data(), 1, Mlp::actions);
+  const Var logp = log_softmax(linear(tanh(linear(obs, w1, b1)), w2, b2));
+  Var loss = -mean(gather(logp, batch.actions));
+  for (int i = 0; i < entropy_terms; ++i) loss = loss + 0.01f * mean(row_sum(exp(logp) * logp));
+  tape.backward(loss);
+  return loss.item();
+}
+}  // namespace
+
+TEST_CASE("after one warm-up, reset() and the same recording plus backward allocate nothing") {
+  RandomStream rng(1);
+  Mlp mlp(rng);
+  const Batch batch(rng, 32);
+  Tape tape;
+  const float first = train_step(tape, mlp, batch);
+  const std::vector<float> first_dw1 = mlp.dw1;
+  float loss = 0;
+  CHECK(count_allocations([&] { loss = train_step(tape, mlp, batch); }) == 0);
+  CHECK(count_allocations([&] {
+          for (int i = 0; i < 10; ++i) loss = train_step(tape, mlp, batch);
+        }) == 0);
+  // The reused buffers give the same numbers.
+  CHECK(loss == first);
+  CHECK(mlp.dw1 == first_dw1);
+}
+
+TEST_CASE("a bigger recording allocates the first time only, and the smaller one still allocates nothing") {
+  RandomStream rng(2);
+  Mlp mlp(rng);
+  const Batch small(rng, 16), large(rng, 1024);
+  Tape tape;
+  train_step(tape, mlp, small);
+  CHECK(count_allocations([&] { train_step(tape, mlp, small); }) == 0);
+  // 1024 x 32 hidden activations and their gradients outgrow the arena's first chunk.
+  CHECK(count_allocations([&] { train_step(tape, mlp, large); }) > 0);
+  CHECK(count_allocations([&] { train_step(tape, mlp, large); }) == 0);
+  CHECK(count_allocations([&] { train_step(tape, mlp, small); }) == 0);
+  // Many more nodes (6 per entropy term): the node list grows once.
+  CHECK(count_allocations([&] { train_step(tape, mlp, small, 20); }) > 0);
+  CHECK(count_allocations([&] {
+          train_step(tape, mlp, small, 20);
+          train_step(tape, mlp, small, 3);
+          train_step(tape, mlp, small);
+        }) == 0);
+}
+
+TEST_CASE("an unchanged recording gives the same gradients as a fresh tape") {
+  RandomStream rng(3);
+  Mlp mlp(rng);
+  const Batch batch(rng, 8), other(rng, 64);
+  Tape reused;
+  train_step(reused, mlp, other, 2);
+  train_step(reused, mlp, batch);
+  const std::vector<float> reused_dw2 = mlp.dw2;
+  Tape fresh;
+  train_step(fresh, mlp, batch);
+  CHECK(mlp.dw2 == reused_dw2);
+}
