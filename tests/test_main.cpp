@@ -1,4 +1,7 @@
-// doctest's main, plus the counting global operator new used by tests/support/allocation_counter.hpp.
+// doctest's main, plus the allocation counting used by tests/support/allocation_counter.hpp:
+// a counting global operator new, and (glibc, outside sanitizer builds, which intercept malloc
+// themselves) counting malloc/calloc/realloc/aligned allocations, so that allocations made by
+// Eigen, TBB or the C library are seen too.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
@@ -24,7 +27,54 @@ void* counted_allocate_aligned(std::size_t size, std::align_val_t alignment) {
 }
 }  // namespace
 
-std::size_t rlpp::test::allocation_count() noexcept { return allocations.load(std::memory_order_relaxed); }
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define RLPP_TEST_COUNT_MALLOC 1
+std::atomic<std::size_t> mallocs{0};
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
+
+void* malloc(std::size_t size) {
+  mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+void* calloc(std::size_t count, std::size_t size) {
+  mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_calloc(count, size);
+}
+void* realloc(void* p, std::size_t size) {
+  mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_realloc(p, size);
+}
+void* aligned_alloc(std::size_t alignment, std::size_t size) {
+  mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_memalign(alignment, size);
+}
+void* memalign(std::size_t alignment, std::size_t size) {
+  mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_memalign(alignment, size);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
+  mallocs.fetch_add(1, std::memory_order_relaxed);
+  void* p = __libc_memalign(alignment, size);
+  if (!p) return 12;  // ENOMEM
+  *out = p;
+  return 0;
+}
+void free(void* p) { __libc_free(p); }
+}
+#endif
+
+std::size_t rlpp::test::allocation_count() noexcept {
+#if defined(RLPP_TEST_COUNT_MALLOC)
+  return mallocs.load(std::memory_order_relaxed);  // operator new goes through malloc too
+#else
+  return allocations.load(std::memory_order_relaxed);
+#endif
+}
 
 void* operator new(std::size_t size) { return counted_allocate(size); }
 void* operator new[](std::size_t size) { return counted_allocate(size); }

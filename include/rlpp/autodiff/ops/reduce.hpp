@@ -1,6 +1,8 @@
 #pragma once
 // Reductions: sum and mean over everything (1x1), per row (R x 1) and per column (1 x C).
 
+#include <algorithm>
+
 #include "rlpp/autodiff/tape.hpp"
 
 namespace rlpp::ad {
@@ -14,15 +16,24 @@ void reduce_backward(BasicTape<T>& tape, const Node<T>& out) {
   if (!in.grad) return;
   BasicMap<T> gx(in.grad, in.rows, in.cols);
   const T scale = out.scalars[0];  // 1 for sums, 1/count for means
+  // Plain loops: Eigen's colwise()/rowwise() += of a scaled vector evaluates a heap temporary.
+  const Eigen::Index rows = in.rows, cols = in.cols;
   switch (static_cast<Reduce>(out.aux)) {
     case Reduce::all:
       gx.array() += out.grad[0] * scale;
       break;
     case Reduce::rows:
-      gx.colwise() += BasicConstMap<T>(out.grad, in.rows, 1).col(0) * scale;
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const T g = out.grad[r] * scale;
+        T* row = in.grad + r * cols;
+        for (Eigen::Index c = 0; c < cols; ++c) row[c] += g;
+      }
       break;
     case Reduce::cols:
-      gx.rowwise() += BasicConstMap<T>(out.grad, 1, in.cols).row(0) * scale;
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        T* row = in.grad + r * cols;
+        for (Eigen::Index c = 0; c < cols; ++c) row[c] += out.grad[c] * scale;
+      }
       break;
   }
 }
@@ -34,12 +45,26 @@ BasicVar<T> reduce(BasicVar<T> x, Reduce kind, bool mean) {
   const Eigen::Index count = kind == Reduce::all ? x.size() : (kind == Reduce::rows ? x.cols() : x.rows());
   const T scale = mean ? T(1) / static_cast<T>(count) : T(1);
   BasicVar<T> out = x.tape().op(rows, cols, &reduce_backward<T>, {x}, scale, T(0), static_cast<std::int64_t>(kind));
-  BasicMap<T> y(out.node().value, rows, cols);
-  const auto xv = x.value();
+  T* y = out.node().value;
+  const T* xv = x.node().value;
+  const Eigen::Index in_rows = x.rows(), in_cols = x.cols();
   switch (kind) {
-    case Reduce::all: y(0, 0) = xv.sum() * scale; break;
-    case Reduce::rows: y.col(0) = xv.rowwise().sum() * scale; break;
-    case Reduce::cols: y.row(0) = xv.colwise().sum() * scale; break;
+    case Reduce::all:
+      y[0] = x.value().sum() * scale;
+      break;
+    case Reduce::rows:
+      for (Eigen::Index r = 0; r < in_rows; ++r) {
+        T total = T(0);
+        for (Eigen::Index c = 0; c < in_cols; ++c) total += xv[r * in_cols + c];
+        y[r] = total * scale;
+      }
+      break;
+    case Reduce::cols:
+      std::fill_n(y, in_cols, T(0));
+      for (Eigen::Index r = 0; r < in_rows; ++r)
+        for (Eigen::Index c = 0; c < in_cols; ++c) y[c] += xv[r * in_cols + c];
+      for (Eigen::Index c = 0; c < in_cols; ++c) y[c] *= scale;
+      break;
   }
   return out;
 }
