@@ -18,6 +18,7 @@
 #include "rlpp/autodiff/ops.hpp"
 #include "rlpp/core/denormals.hpp"
 #include "rlpp/core/rng.hpp"
+#include "rlpp/nn/layers/mlp.hpp"
 #include "rlpp/nn/optimizers/adam.hpp"
 #include "rlpp/nn/parameters.hpp"
 
@@ -39,37 +40,16 @@ Matrix random_matrix(rlpp::RandomStream& rng, Eigen::Index rows, Eigen::Index co
   return m;
 }
 
-// The model: three Dense layers in one contiguous Parameters vector.
+// The model: rlpp's MLP layer (Dense layers in one contiguous Parameters vector).
 struct Mlp {
   rlpp::nn::Parameters params;
-  std::size_t w1, b1, w2, b2, w3, b3;
-  bool relu;
-  explicit Mlp(const NetShape& s) : relu(s.relu) {
-    w1 = params.add("fc_1.weight", s.in, s.hidden);
-    b1 = params.add("fc_1.bias", 1, s.hidden);
-    w2 = params.add("fc_2.weight", s.hidden, s.hidden);
-    b2 = params.add("fc_2.bias", 1, s.hidden);
-    w3 = params.add("fc_out.weight", s.hidden, s.out);
-    b3 = params.add("fc_out.bias", 1, s.out);
-    rlpp::RandomStream rng(7);
-    for (std::size_t w : {w1, w2, w3}) {
-      auto m = params.value(w);
-      const double a = std::sqrt(6.0 / static_cast<double>(m.rows() + m.cols()));
-      m = random_matrix(rng, m.rows(), m.cols(), a);
-    }
-  }
-  // Parameters as trainable leaves (train) or plain inputs (forward only: no gradient buffers).
-  rlpp::ad::Var p(rlpp::ad::Tape& tape, std::size_t block, bool trainable) {
-    const auto& b = params.block(block);
-    float* value = params.values().data() + b.offset;
-    const auto rows = static_cast<Eigen::Index>(b.rows), cols = static_cast<Eigen::Index>(b.cols);
-    return trainable ? tape.parameter(value, params.grads().data() + b.offset, rows, cols) : tape.input(value, rows, cols);
-  }
+  rlpp::nn::MLP net;
+  explicit Mlp(const NetShape& s, rlpp::RandomStream rng = rlpp::RandomStream(7))
+      : net(params, "fc", static_cast<std::size_t>(s.in), {static_cast<std::size_t>(s.hidden), static_cast<std::size_t>(s.hidden)},
+            static_cast<std::size_t>(s.out), rlpp::nn::activation_from_name(s.relu ? "relu" : "tanh"), rng) {}
+  // Trainable parameters (gradients into params.grads()) or frozen ones (forward only).
   rlpp::ad::Var forward(rlpp::ad::Tape& tape, rlpp::ad::Var x, bool trainable) {
-    auto act = [&](rlpp::ad::Var v) { return relu ? rlpp::ad::relu(v) : rlpp::ad::tanh(v); };
-    auto h = act(rlpp::ad::linear(x, p(tape, w1, trainable), p(tape, b1, trainable)));
-    h = act(rlpp::ad::linear(h, p(tape, w2, trainable), p(tape, b2, trainable)));
-    return rlpp::ad::linear(h, p(tape, w3, trainable), p(tape, b3, trainable));
+    return trainable ? net.forward(rlpp::nn::bind(tape, params), x) : net.forward(rlpp::nn::bind_frozen(tape, params), x);
   }
 };
 

@@ -109,9 +109,11 @@ TEST_CASE("an unchanged recording gives the same gradients as a fresh tape") {
   CHECK(mlp.dw2 == reused_dw2);
 }
 
-TEST_CASE("256-wide layers at batch 256 (blocked GEMM) allocate nothing after warm-up") {
+TEST_CASE("256-wide layers at batch 256 (blocked GEMM) and batch 1 (GEMV) allocate nothing after warm-up") {
+ for (const Eigen::Index batch : {Eigen::Index{256}, Eigen::Index{1}}) {
+  CAPTURE(batch);
   RandomStream rng(9);
-  const Eigen::Index batch = 256, in = 17, hidden = 256, out = 6;
+  const Eigen::Index in = 17, hidden = 256, out = 6;
   auto fill = [&](Eigen::Index n) {
     std::vector<float> v(static_cast<std::size_t>(n));
     for (auto& x : v) x = rng.uniform_float() - 0.5f;
@@ -134,4 +136,5 @@ TEST_CASE("256-wide layers at batch 256 (blocked GEMM) allocate nothing after wa
   CHECK(count_allocations([&] {
           for (int i = 0; i < 3; ++i) step();
         }) == 0);
+ }
 }

@@ -22,9 +22,10 @@ struct Dims {
   Eigen::Index n, k, m;
 };
 // Including 1-wide and 1-deep products (outer products, row-vector times matrix).
-// Small shapes take Eigen's coefficient/GEMV paths; the last three (n + k + m >= 20, n, m > 1)
-// take the blocked GEMM with rlpp's workspace (autodiff/detail/gemm.hpp), forward and backward.
-const Dims dims[] = {{1, 1, 1}, {2, 3, 4}, {5, 1, 3}, {1, 4, 2}, {4, 6, 1}, {7, 5, 6}, {9, 13, 11}, {24, 7, 5}, {3, 30, 17}};
+// Shapes with n + k + m < 20 take the coefficient-based path of autodiff/detail/gemm.hpp; larger
+// ones the blocked GEMM with rlpp's workspace ({9,13,11}, {24,7,5}, {3,30,17}) or, with a single
+// row or column, its dot/axpy path ({1,30,12}, {15,9,1}, {1,25,1}), forward and backward.
+const Dims dims[] = {{1, 1, 1}, {2, 3, 4}, {5, 1, 3}, {1, 4, 2}, {4, 6, 1}, {7, 5, 6}, {9, 13, 11}, {24, 7, 5}, {3, 30, 17}, {1, 30, 12}, {15, 9, 1}, {1, 25, 1}};
 }  // namespace
 
 TEST_CASE("matmul multiplies row-major matrices and backpropagates g·Bᵀ and Aᵀ·g") {

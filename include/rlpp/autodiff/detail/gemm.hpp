@@ -49,6 +49,41 @@ class WorkspaceBlocking
   WorkspaceBlocking& operator=(const WorkspaceBlocking&) = delete;
 };
 
+// res (1 x cols or rows x 1) += alpha * lhs · rhs, operands as in gemm() below.
+template <class T, int LhsOrder, int RhsOrder>
+void gemv(Eigen::Index rows, Eigen::Index cols, Eigen::Index depth, const T* lhs, Eigen::Index lhs_stride, const T* rhs,
+          Eigen::Index rhs_stride, T* res, T alpha) {
+  using Vector = Eigen::Matrix<T, 1, Eigen::Dynamic>;
+  using Strided = Eigen::Map<const Vector, 0, Eigen::InnerStride<>>;
+  // Element (i, k) of lhs and (k, j) of rhs: row-major at i*stride + k, column-major at k*stride + i.
+  auto lhs_row = [&](Eigen::Index i) {  // row i of lhs as a vector of length depth
+    return LhsOrder == Eigen::RowMajor ? Strided(lhs + i * lhs_stride, depth, Eigen::InnerStride<>(1))
+                                       : Strided(lhs + i, depth, Eigen::InnerStride<>(lhs_stride));
+  };
+  auto rhs_col = [&](Eigen::Index j) {  // column j of rhs as a vector of length depth
+    return RhsOrder == Eigen::RowMajor ? Strided(rhs + j, depth, Eigen::InnerStride<>(rhs_stride))
+                                       : Strided(rhs + j * rhs_stride, depth, Eigen::InnerStride<>(1));
+  };
+  if (rows == 1) {
+    Eigen::Map<Vector> out(res, cols);
+    if (RhsOrder == Eigen::RowMajor) {  // out += a_k * rhs row k: contiguous axpys
+      const Strided a = lhs_row(0);
+      for (Eigen::Index k = 0; k < depth; ++k) out += (alpha * a[k]) * Eigen::Map<const Vector>(rhs + k * rhs_stride, cols);
+    } else {  // out_j += a · rhs column j: contiguous dot products
+      const Strided a = lhs_row(0);
+      for (Eigen::Index j = 0; j < cols; ++j) out[j] += alpha * a.dot(rhs_col(j));
+    }
+  } else {  // cols == 1
+    Eigen::Map<Vector> out(res, rows);  // a column of a row-major rows x 1 matrix is contiguous
+    const Strided b = rhs_col(0);
+    if (LhsOrder == Eigen::RowMajor) {  // out_i += lhs row i · b
+      for (Eigen::Index i = 0; i < rows; ++i) out[i] += alpha * lhs_row(i).dot(b);
+    } else {  // out += b_k * lhs column k, contiguous in memory
+      for (Eigen::Index k = 0; k < depth; ++k) out += (alpha * b[k]) * Eigen::Map<const Vector>(lhs + k * lhs_stride, rows);
+    }
+  }
+}
+
 // res (rows x cols, row-major, contiguous) = or += alpha * lhs · rhs, where lhs is rows x depth and
 // rhs depth x cols, each stored row-major (LhsOrder/RhsOrder = Eigen::RowMajor) or as the
 // transpose of a row-major matrix (Eigen::ColMajor), with the given outer strides.
@@ -66,13 +101,20 @@ void gemm(Eigen::Index rows, Eigen::Index cols, Eigen::Index depth, const T* lhs
   }
   const Eigen::Map<const LhsMatrix, 0, Eigen::OuterStride<>> a(lhs, rows, depth, Eigen::OuterStride<>(lhs_stride));
   const Eigen::Map<const RhsMatrix, 0, Eigen::OuterStride<>> b(rhs, depth, cols, Eigen::OuterStride<>(rhs_stride));
-  // Vector-shaped and tiny products: Eigen's GEMV / coefficient-based paths allocate nothing.
-  if (rows == 1 || cols == 1 || rows + cols + depth < 20) {
+  // Tiny products: coefficient-based, like Eigen's own choice below its GEMM threshold.
+  if (rows + cols + depth < 20) {
     if (accumulate) {
       out.noalias() += alpha * a.lazyProduct(b);
     } else {
       out.noalias() = alpha * a.lazyProduct(b);
     }
+    return;
+  }
+  // Vector-shaped products as dot products and axpys over contiguous rows (Eigen's GEMV takes
+  // a heap temporary for some of these operand layouts).
+  if (rows == 1 || cols == 1) {
+    if (!accumulate) out.setZero();
+    gemv<T, LhsOrder, RhsOrder>(rows, cols, depth, lhs, lhs_stride, rhs, rhs_stride, res, alpha);
     return;
   }
   if (!accumulate) out.setZero();
