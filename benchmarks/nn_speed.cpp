@@ -4,8 +4,8 @@
 // After Google Benchmark's table, a summary prints µs per call with libtorch 1.13's figures on
 // the same kind of machine (../shared/reference/peers.md) and the ratios.
 //
-//   build/release/benchmarks/nn_speed            (portable build)
-//   build/release/benchmarks/nn_speed_native     (-march=native)
+//   build/release/benchmarks/nn_speed            (-march=native)
+//   build/release/benchmarks/nn_speed_portable   (x86-64 baseline, SSE2)
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
