@@ -65,10 +65,11 @@ TEST_CASE("Nesterov SGD looks ahead by momentum * buf, plain momentum does not")
   SGD plain(1, {.momentum = 0.5});
   SGD nesterov(1, {.momentum = 0.5, .nesterov = true});
   std::vector<float> p_plain = {1.0f}, p_nesterov = {1.0f};
-  for (float g : {1.0f, 0.5f}) {
-    plain.step(p_plain, std::span<const float>(&g, 1), 0.5f);
-    nesterov.step(p_nesterov, std::span<const float>(&g, 1), 0.5f);
-    if (g == 1.0f) {
+  const std::vector<std::vector<float>> gradients = {{1.0f}, {0.5f}};
+  for (const std::vector<float>& g : gradients) {
+    plain.step(p_plain, g, 0.5f);
+    nesterov.step(p_nesterov, g, 0.5f);
+    if (g[0] == 1.0f) {
       CHECK(p_plain[0] == 0.5f);
       CHECK(p_nesterov[0] == 0.25f);
     }

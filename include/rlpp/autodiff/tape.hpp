@@ -144,7 +144,7 @@ class BasicTape {
   template <class Derived>
   BasicVar<T> constant(const Eigen::DenseBase<Derived>& values) {
     BasicVar<T> v = leaf(values.rows(), values.cols(), false);
-    value(v) = values.template cast<T>();
+    copy_into(v, values);
     return v;
   }
   BasicVar<T> scalar(T v) { return constant(&v, 1, 1); }
@@ -160,7 +160,7 @@ class BasicTape {
   template <class Derived>
   BasicVar<T> variable(const Eigen::DenseBase<Derived>& values) {
     BasicVar<T> v = leaf(values.rows(), values.cols(), true);
-    value(v) = values.template cast<T>();
+    copy_into(v, values);
     return v;
   }
 
@@ -258,6 +258,14 @@ class BasicTape {
   static void check_shape(Eigen::Index rows, Eigen::Index cols) {
     if (rows < 0 || cols < 0)
       throw Error("autodiff", "negative matrix shape " + std::to_string(rows) + "x" + std::to_string(cols));
+  }
+  // Coefficient by coefficient: small constants are the common case, and Eigen's packet copy
+  // of a 1x3 matrix trips GCC 12's -Warray-bounds at -O3 (a false positive) in user code.
+  template <class Derived>
+  void copy_into(BasicVar<T> v, const Eigen::DenseBase<Derived>& values) {
+    T* out = nodes_[v.index()].value;
+    for (Eigen::Index r = 0; r < values.rows(); ++r)
+      for (Eigen::Index c = 0; c < values.cols(); ++c) *out++ = static_cast<T>(values(r, c));
   }
   BasicVar<T> push(const Node<T>& node) {
     check_shape(node.rows, node.cols);
