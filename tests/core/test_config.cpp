@@ -87,6 +87,11 @@ TEST_CASE("a null default accepts any value; an object default rejects a scalar"
   CHECK(rlpp::merge_config(defaults(), {{"horizon", 200}})["horizon"] == 200);
   const auto message = error_of([] { rlpp::merge_config(defaults(), {{"model", 5}}); });
   CHECK(message.find("config.model: expected an object, got 5") != std::string::npos);
+  // Also for a free-form dict whose default is empty.
+  CHECK(error_of([] { rlpp::merge_config(defaults(), {{"env_config", "corridor"}}); }) ==
+        "config.env_config: expected an object, got \"corridor\"");
+  // null keeps meaning "use the default".
+  CHECK(rlpp::merge_config(defaults(), {{"env_config", nullptr}})["env_config"] == rlpp::Json::object());
 }
 
 TEST_CASE("typed reads name the key path and the offending value") {

@@ -289,8 +289,9 @@ inline void merge_into(Json& target, const Json& user, const MergeRules& rules, 
       }
       const bool free = contains_path(rules.free_form, rel);
       merge_into(slot, incoming, rules, rel, path, check_keys && !free);
-    } else if (slot.is_object() && !slot.empty() && !incoming.is_null()) {
-      throw ConfigError(path, "expected an object, got " + describe_json(incoming));
+    } else if (slot.is_object()) {
+      // null for a dict-valued key keeps the default dict; anything else is a type error.
+      if (!incoming.is_null()) throw ConfigError(path, "expected an object, got " + describe_json(incoming));
     } else {
       slot = incoming;
     }
