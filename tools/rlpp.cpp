@@ -4,7 +4,7 @@
 //     --env NAME        registered env id (default CartPole-v1)
 //     --num-envs N      sub-envs in the VectorEnv (default 256)
 //     --threads T       threads stepping them; 0 = all cores (default 0)
-//     --steps S         total env steps (default 20000000)
+//     --steps S         total env steps (default 100000000)
 //     --seed SEED       (default 0)
 //     --env-config JSON env_config for the env creator (default {})
 //     --no-check        skip the action/observation/reward checks
@@ -54,7 +54,7 @@ std::int64_t parse_int(std::string_view flag, const char* text) {
 
 int demo(int argc, char** argv) {
   std::string env_name = "CartPole-v1";
-  std::int64_t num_envs = 256, threads = 0, total_steps = 20'000'000, seed = 0;
+  std::int64_t num_envs = 256, threads = 0, total_steps = 100'000'000, seed = 0;
   rlpp::EnvContext context;
   bool check = true;
   for (int i = 2; i < argc; ++i) {
