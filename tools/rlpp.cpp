@@ -2,7 +2,7 @@
 //   rlpp envs                      list the registered envs and their spaces
 //   rlpp demo [options]            step a vectorized env with random actions, printing progress
 //     --env NAME        registered env id (default CartPole-v1)
-//     --num-envs N      sub-envs in the VectorEnv (default 256)
+//     --num-envs N      sub-envs in the VectorEnv (default 4096)
 //     --threads T       threads stepping them; 0 = all cores (default 0)
 //     --steps S         total env steps (default 100000000)
 //     --seed SEED       (default 0)
@@ -54,7 +54,7 @@ std::int64_t parse_int(std::string_view flag, const char* text) {
 
 int demo(int argc, char** argv) {
   std::string env_name = "CartPole-v1";
-  std::int64_t num_envs = 256, threads = 0, total_steps = 100'000'000, seed = 0;
+  std::int64_t num_envs = 4096, threads = 0, total_steps = 100'000'000, seed = 0;
   rlpp::EnvContext context;
   bool check = true;
   for (int i = 2; i < argc; ++i) {
