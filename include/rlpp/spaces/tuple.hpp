@@ -13,6 +13,7 @@
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/spaces/detail/common.hpp"
+#include "rlpp/spaces/detail/composite.hpp"
 #include "rlpp/spaces/detail/space_class.hpp"
 
 namespace rlpp {
@@ -48,35 +49,16 @@ class Tuple {
 
   void sample(RandomStream& rng, std::span<float> flat_out) const {
     detail::check_flat_size("Tuple::sample", "output", flat_out.size(), flat_size_);
-    std::size_t offset = 0;
-    for (const Space& space : spaces_) {
-      const std::size_t n = space.flat_size();
-      space.sample(rng, flat_out.subspan(offset, n));
-      offset += n;
-    }
+    detail::sample_children(spaces_, space_of, rng, flat_out);
   }
   bool contains(std::span<const float> flat) const noexcept {
     if (flat.size() != flat_size_) return false;
-    std::size_t offset = 0;
-    for (const Space& space : spaces_) {
-      const std::size_t n = space.flat_size();
-      if (!space.contains(flat.subspan(offset, n))) return false;
-      offset += n;
-    }
-    return true;
+    return detail::children_contain(spaces_, space_of, flat);
   }
   void preprocess(std::span<const float> flat, std::span<float> out) const {
     detail::check_flat_size("Tuple::preprocess", "flat value", flat.size(), flat_size_);
     detail::check_flat_size("Tuple::preprocess", "output", out.size(), preprocessed_size_);
-    std::size_t in_offset = 0;
-    std::size_t out_offset = 0;
-    for (const Space& space : spaces_) {
-      const std::size_t n_in = space.flat_size();
-      const std::size_t n_out = space.preprocessed_size();
-      space.preprocess(flat.subspan(in_offset, n_in), out.subspan(out_offset, n_out));
-      in_offset += n_in;
-      out_offset += n_out;
-    }
+    detail::preprocess_children(spaces_, space_of, flat, out);
   }
 
   // Gymnasium's repr: "Tuple(Discrete(2), Box(-1.0, 1.0, (3,), float32))".
@@ -92,6 +74,7 @@ class Tuple {
   friend bool operator==(const Tuple& a, const Tuple& b) { return a.spaces_ == b.spaces_; }
 
  private:
+  static constexpr auto space_of = [](const Space& space) -> const Space& { return space; };
   std::vector<Space> spaces_;
   std::size_t flat_size_ = 0;
   std::size_t preprocessed_size_ = 0;

@@ -16,7 +16,7 @@
 namespace rlpp {
 
 namespace detail {
-// The state type of a stateful env, or an empty placeholder (so that wrappers can name a state
+// The state type of a stateful env, or this empty type (so that wrappers can name a state
 // type for any inner env; their get_state() exists only when the inner env is stateful).
 struct no_state {
   friend constexpr bool operator==(no_state, no_state) noexcept { return true; }
