@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -24,6 +25,19 @@ inline MatrixD random_matrix(RandomStream& rng, Eigen::Index rows, Eigen::Index 
                              double high = 2.0) {
   MatrixD m(rows, cols);
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(low, high);
+  return m;
+}
+
+// Uniform in [-scale, scale), from its own seed.
+inline MatrixD seeded_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, double scale = 2.0) {
+  RandomStream rng(seed);
+  return random_matrix(rng, rows, cols, -scale, scale);
+}
+
+// 0, 1, 2, ... in row-major order.
+inline Matrix counting(Eigen::Index rows, Eigen::Index cols) {
+  Matrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(i);
   return m;
 }
 

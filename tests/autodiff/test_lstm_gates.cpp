@@ -11,18 +11,8 @@
 
 namespace ad = rlpp::ad;
 
-namespace {
-ad::Matrix counting(Eigen::Index rows, Eigen::Index cols) {  // 0, 1, 2, ... row-major
-  ad::Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(i);
-  return m;
-}
-// Uniform in [-scale, scale), from its own seed.
-ad::MatrixD seeded_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, double scale = 2.0) {
-  rlpp::RandomStream rng(seed);
-  return rlpp::ad::test::random_matrix(rng, rows, cols, -scale, scale);
-}
-}  // namespace
+using rlpp::ad::test::counting;
+using rlpp::ad::test::seeded_matrix;
 
 namespace {
 // The LSTM step written with the plain ops, as the reference for the fused op.
