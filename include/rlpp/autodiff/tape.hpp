@@ -294,6 +294,8 @@ template <class T>
 class BasicVar {
  public:
   BasicVar() = default;
+  // False for a default-constructed Var (an absent optional input, e.g. a model's prev_actions).
+  bool has_value() const noexcept { return tape_ != nullptr; }
   Eigen::Index rows() const { return node().rows; }
   Eigen::Index cols() const { return node().cols; }
   Eigen::Index size() const { return rows() * cols(); }
