@@ -1,9 +1,11 @@
 #pragma once
-// The `model` concept: what a policy needs from a network. A model owns its nn::Parameters and
-// records its forward pass on the tape of the binding it is given, so the same model runs with
-// gradients (learning), frozen (compute_actions, target networks: bind a copy's parameters) and
-// on a double tape (gradcheck). Models are chosen by type (`rlpp::model<M>`) and sized at run
-// time from the "model" config (RLlib's MODEL_DEFAULTS keys).
+// The `model` concept: what a policy needs from a network. Like nn layers, a model declares its
+// parameter blocks in an nn::Parameters its owner (the policy) holds, and keeps only block
+// indices; it records its forward pass on the tape of the binding it is given. So one model runs
+// with gradients (learning), frozen (compute_actions; target networks bind a copy of the
+// Parameters) and on a double tape (gradcheck), and a model wrapping another model just builds it
+// on the same Parameters. Models are chosen by type (`rlpp::model<M>`) and sized at run time
+// from the "model" config (RLlib's MODEL_DEFAULTS keys).
 
 #include <concepts>
 #include <cstddef>
@@ -31,6 +33,9 @@ struct ModelContext {
   std::size_t num_outputs = 0;
   // The "model" dict merged over MODEL_DEFAULTS (fcnet_hiddens, fcnet_activation, ...).
   Config model_config;
+  // The whole policy config, for algorithm-level model keys (DQN's "hiddens", "dueling",
+  // "num_atoms"; SAC's "Q_model"/"policy_model"; DDPG's "actor_hiddens"/"critic_hiddens").
+  Config policy_config;
   // Parameter block names start with "<name>." ("default_model.fc_1.weight").
   std::string name = "model";
   // Seeds the initializers; a model draws from it only while it is constructed.
@@ -58,16 +63,16 @@ struct ModelOutput {
   ad::BasicVar<T> value_input;           // model-specific
 };
 
-// A model. `initial_state()` gives one row vector per state tensor (empty: not recurrent).
+// A model: built as M(context, parameters) (adding its blocks to `parameters`), then
+// forward(binding, input) -> ModelOutput and value_function(binding, output) -> [rows, 1].
+// `initial_state()` gives one 1 x size row per state tensor (empty: not recurrent).
 template <class M>
-concept model = std::constructible_from<M, const ModelContext&> && std::copy_constructible<M> &&
-    requires(const M& m, M& mutable_m, const nn::ParameterBinding<float>& p, const ModelInput<float>& in,
+concept model = std::constructible_from<M, const ModelContext&, nn::Parameters&> && std::copy_constructible<M> &&
+    requires(const M& m, const nn::ParameterBinding<float>& p, const ModelInput<float>& in,
              const ModelOutput<float>& out) {
       { m.forward(p, in) } -> std::same_as<ModelOutput<float>>;
       { m.value_function(p, out) } -> std::same_as<ad::Var>;
       { m.num_outputs() } -> std::convertible_to<std::size_t>;
-      { m.parameters() } -> std::same_as<const nn::Parameters&>;
-      { mutable_m.parameters() } -> std::same_as<nn::Parameters&>;
       { m.initial_state() } -> std::same_as<std::vector<nn::Matrix>>;
     };
 
