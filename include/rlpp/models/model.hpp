@@ -7,6 +7,7 @@
 // on the same Parameters. Models are chosen by type (`rlpp::model<M>`) and sized at run time
 // from the "model" config (RLlib's MODEL_DEFAULTS keys).
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,7 @@
 
 #include "rlpp/autodiff/tape.hpp"
 #include "rlpp/core/config.hpp"
+#include "rlpp/core/error.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/nn/layers/binding.hpp"
 #include "rlpp/nn/parameters.hpp"
@@ -53,13 +55,33 @@ struct ModelInput {
   std::span<const std::int64_t> seq_lens;    // empty: every row is its own length-1 sequence
 };
 
+// Recurrent state tensors of one forward pass, held inline (no allocation per forward).
+inline constexpr std::size_t max_state_tensors = 4;
+template <class T>
+class StateVars {
+ public:
+  void push_back(ad::BasicVar<T> v) {
+    if (count_ == max_state_tensors)
+      throw Error("model state", "more than " + std::to_string(max_state_tensors) + " state tensors");
+    vars_[count_++] = v;
+  }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+  ad::BasicVar<T> operator[](std::size_t i) const { return vars_.at(i); }
+  std::span<const ad::BasicVar<T>> span() const noexcept { return {vars_.data(), count_}; }
+
+ private:
+  std::array<ad::BasicVar<T>, max_state_tensors> vars_{};
+  std::size_t count_ = 0;
+};
+
 // What forward returns: the distribution inputs, the recurrent state out, and whatever the value
 // head needs (features of a shared trunk, or the observations for a separate value tower) so
 // that value_function(p, out) can compute V without running the trunk again.
 template <class T>
 struct ModelOutput {
   ad::BasicVar<T> outputs;               // [rows, num_outputs]
-  std::vector<ad::BasicVar<T>> state;    // recurrent state out, each [B, size]; empty if not recurrent
+  StateVars<T> state;                    // recurrent state out, each [B, size]; empty if not recurrent
   ad::BasicVar<T> value_input;           // model-specific
 };
 
@@ -75,6 +97,5 @@ concept model = std::constructible_from<M, const ModelContext&, nn::Parameters&>
       { m.num_outputs() } -> std::convertible_to<std::size_t>;
       { m.initial_state() } -> std::same_as<std::vector<nn::Matrix>>;
     };
-
 
 }  // namespace rlpp
