@@ -5,6 +5,8 @@
 #include "policy/policy_support.hpp"
 #include "rlpp/policy/sequences.hpp"
 
+#include <xtensor/xtensor.hpp>
+
 using namespace rlpp;
 
 namespace {
@@ -60,9 +62,9 @@ float p_action_1_at_last_step(RecurrentPolicy& policy, float cue) {
 
 TEST_CASE("pad_batch_to_sequences chops at episodes and max_seq_len, pads, and takes each sequence's first state") {
   SampleBatch b;
-  b.set(cols::obs, xt::xarray<float>{{1.0f}, {2.0f}, {3.0f}, {4.0f}, {5.0f}});
+  b.set(cols::obs, xt::xarray<float>(xt::xtensor<float, 2>{{1.0f}, {2.0f}, {3.0f}, {4.0f}, {5.0f}}));
   b.set(cols::eps_id, xt::xarray<std::int64_t>{7, 7, 7, 8, 8});
-  b.set(state_in_column(0), xt::xarray<float>{{10.0f}, {20.0f}, {30.0f}, {40.0f}, {50.0f}});
+  b.set(state_in_column(0), xt::xarray<float>(xt::xtensor<float, 2>{{10.0f}, {20.0f}, {30.0f}, {40.0f}, {50.0f}}));
   const PaddedSequences p = pad_batch_to_sequences(b, 2, 1);
   // episode 7: [1,2] [3]; episode 8: [4,5]
   CHECK(p.seq_lens == std::vector<std::int64_t>{2, 1, 2});

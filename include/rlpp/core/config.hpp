@@ -244,7 +244,8 @@ class Config {
 struct MergeRules {
   // Dotted paths (relative to the top) of dict-valued keys whose sub-keys are free-form:
   // not checked against the defaults ("env_config", "model.custom_model_config").
-  std::vector<std::string> free_form = {"env_config", "model.custom_model_config", "optimizer",
+  // exploration_config: each strategy checks its own keys when it is built.
+  std::vector<std::string> free_form = {"env_config", "model.custom_model_config", "optimizer", "exploration_config",
                                         "custom_resources_per_worker", "evaluation_config",
                                         "logger_config", "input_config", "multiagent.policies",
                                         "extra_python_environs_for_driver",

@@ -45,4 +45,11 @@ concept action_distribution = std::constructible_from<D, ad::Var, const Space&> 
       { d.inputs() } -> std::same_as<ad::Var>;
     };
 
+// An action_distribution that can also draw reparameterized samples (SquashedGaussian for SAC,
+// Deterministic for DDPG/TD3, DiagGaussian): rsample(rng) -> RSample<float>.
+template <class D>
+concept reparameterized_distribution = action_distribution<D> && requires(const D& d, RandomStream& rng) {
+  { d.rsample(rng) } -> std::same_as<RSample<float>>;
+};
+
 }  // namespace rlpp

@@ -1,10 +1,10 @@
 #pragma once
-// The `model` concept: what a policy needs from a network. Like nn layers, a model declares its
+// The `policy_model` concept: what a policy needs from a network. Like nn layers, a model declares its
 // parameter blocks in an nn::Parameters its owner (the policy) holds, and keeps only block
 // indices; it records its forward pass on the tape of the binding it is given. So one model runs
 // with gradients (learning), frozen (compute_actions; target networks bind a copy of the
 // Parameters) and on a double tape (gradcheck), and a model wrapping another model just builds it
-// on the same Parameters. Models are chosen by type (`rlpp::model<M>`) and sized at run time
+// on the same Parameters. Models are chosen by type (`rlpp::model<M>` in build_policy) and sized at run time
 // from the "model" config (RLlib's MODEL_DEFAULTS keys).
 
 #include <array>
@@ -89,7 +89,7 @@ struct ModelOutput {
 // forward(binding, input) -> ModelOutput and value_function(binding, output) -> [rows, 1].
 // `initial_state()` gives one 1 x size row per state tensor (empty: not recurrent).
 template <class M>
-concept model = std::constructible_from<M, const ModelContext&, nn::Parameters&> && std::copy_constructible<M> &&
+concept policy_model = std::constructible_from<M, const ModelContext&, nn::Parameters&> && std::copy_constructible<M> &&
     requires(const M& m, const nn::ParameterBinding<float>& p, const ModelInput<float>& in,
              const ModelOutput<float>& out) {
       { m.forward(p, in) } -> std::same_as<ModelOutput<float>>;

@@ -52,7 +52,7 @@ class LossContext {
                   "the train batch has no column '" + std::string(name) + "'",
                   "add it in postprocessing, or read a column the batch has");
     const Column& column = batch_->column(name);
-    const std::size_t width = column.rows() == 0 ? 1 : column_width(column);
+    const std::size_t width = column.row_size();
     const auto rows = static_cast<Eigen::Index>(count_);
     const auto cols = static_cast<Eigen::Index>(width);
     switch (column.type()) {
@@ -118,12 +118,6 @@ class LossContext {
   std::string_view policy_name() const noexcept { return policy_->policy_name(); }
 
  private:
-  static std::size_t column_width(const Column& column) {
-    std::size_t width = 1;
-    const auto shape = column.shape();
-    for (std::size_t d = 1; d < shape.size(); ++d) width *= shape[d];
-    return width;
-  }
 
   Policy* policy_;
   const SampleBatch* batch_;

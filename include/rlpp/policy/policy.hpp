@@ -168,22 +168,19 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   // clip_param, GAE's lambda, ...), which may also override common ones (DQN's exploration).
   static Json default_config() {
     Json defaults = policy_defaults();
-    const auto add = [&]<class C>() {
-      if constexpr (detail::has_static_defaults<C>)
-        rlpp::detail::merge_into(defaults, Json(C::defaults()), MergeRules{}, "", "defaults", false);
-    };
-    add.template operator()<loss_type>();
-    add.template operator()<postprocess_type>();
-    add.template operator()<exploration_type>();
-    add.template operator()<stats_type>();
-    for_each_type(mixin_types{}, add);
+    add_component_defaults<loss_type>(defaults);
+    add_component_defaults<postprocess_type>(defaults);
+    // A strategy fixed by type brings its exploration_config defaults.
+    if constexpr (detail::has_static_defaults<exploration_type>) defaults["exploration_config"] = exploration_type::defaults();
+    add_component_defaults<stats_type>(defaults);
+    add_mixin_defaults(defaults, mixin_types{});
     return defaults;
   }
 
   Policy(Space observation_space, Space action_space, const Json& config = Json::object(),
          PolicyContext context = {}, ConfigCheck check = ConfigCheck::strict)
-      : Policy(std::move(observation_space), std::move(action_space),
-               merged_config(config, check, context.policy_id), std::move(context)) {}
+      : Policy(MergedConfig{}, std::move(observation_space), std::move(action_space), merged_config(config, check),
+               std::move(context)) {}
 
   // ---- spaces, config, components ----
   const Space& observation_space() const noexcept { return observation_space_; }
@@ -466,7 +463,8 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   std::int64_t max_seq_len() const { return config_.sub("model").positive_int("max_seq_len"); }
 
  private:
-  Policy(Space observation_space, Space action_space, Json config, PolicyContext context)
+  struct MergedConfig {};
+  Policy(MergedConfig, Space observation_space, Space action_space, Json config, PolicyContext context)
       : detail::inherit_all<mixin_types>(Config(config)),
         observation_space_(std::move(observation_space)),
         action_space_(std::move(action_space)),
@@ -493,15 +491,19 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     if (!config_.json()["grad_clip"].is_null()) grad_clip_ = static_cast<float>(config_.number_in("grad_clip", 0.0, 1e30));
   }
 
-  static Json merged_config(const Json& config, ConfigCheck check, const std::string& policy_id) {
-    const std::string path = "config";
-    (void)policy_id;
-    if (check == ConfigCheck::strict) return merge_config(default_config(), config, MergeRules{}, path);
-    Json merged = default_config();
-    if (config.is_null()) return merged;
-    if (!config.is_object()) throw ConfigError(path, "expected an object, got " + config.dump());
-    rlpp::detail::merge_into(merged, config, MergeRules{}, "", path, false);
-    return merged;
+  template <class C>
+  static void add_component_defaults(Json& defaults) {
+    if constexpr (detail::has_static_defaults<C>) {
+      add_defaults(defaults, Json(C::defaults()));
+    }
+  }
+  template <class... Ms>
+  static void add_mixin_defaults(Json& defaults, type_list<Ms...>) {
+    (add_component_defaults<Ms>(defaults), ...);
+  }
+
+  static Json merged_config(const Json& config, ConfigCheck check) {
+    return merge_policy_config(default_config(), config, check == ConfigCheck::strict);
   }
 
   std::uint64_t seed() const {
@@ -510,15 +512,14 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   }
 
   model_type make_model() {
-    ModelContext ctx;
-    ctx.observation_space = observation_space_;
-    ctx.action_space = action_space_;
-    ctx.num_outputs = num_outputs_;
-    ctx.model_config = config_.sub("model");
-    ctx.policy_config = config_;
-    ctx.name = "default_model";
-    ctx.rng = &init_rng_;
-    return model_type(ctx, params_);
+    return model_type(ModelContext{.observation_space = observation_space_,
+                                   .action_space = action_space_,
+                                   .num_outputs = num_outputs_,
+                                   .model_config = config_.sub("model"),
+                                   .policy_config = config_,
+                                   .name = "default_model",
+                                   .rng = &init_rng_},
+                      params_);
   }
 
   std::string where(std::string_view method) const {
@@ -544,9 +545,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   static ad::Var column_var(ad::Tape& tape, const SampleBatch& batch, std::string_view name, std::size_t begin,
                             std::size_t count) {
     const Column& column = batch.column(name);
-    std::size_t width = 1;
-    const auto shape = column.shape();
-    for (std::size_t d = 1; d < shape.size(); ++d) width *= shape[d];
+    const std::size_t width = column.row_size();
     const auto rows = static_cast<Eigen::Index>(count);
     const auto cols = static_cast<Eigen::Index>(width);
     if (column.type() == ColumnType::float32)

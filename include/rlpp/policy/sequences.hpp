@@ -67,7 +67,7 @@ struct PaddedSequences {
     const std::size_t n = seq_lens.size();
     std::vector<std::int64_t> order(n);
     std::iota(order.begin(), order.end(), 0);
-    rng.shuffle(order.begin(), order.end());
+    rng.shuffle(std::span<std::int64_t>(order));
     std::vector<std::int64_t> rows(n * max_len);
     for (std::size_t b = 0; b < n; ++b)
       for (std::size_t t = 0; t < max_len; ++t)
