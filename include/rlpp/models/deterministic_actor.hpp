@@ -48,6 +48,8 @@ struct ActorOptions {
 // size, then the squashing).
 class DeterministicActor {
  public:
+  // The policy config keys it reads, with their defaults (a policy using this model accepts them).
+  static Json defaults() { return Json{{"actor_hiddens", {400, 300}}, {"actor_hidden_activation", "relu"}}; }
   // Options from ctx.policy_config (ActorOptions::from_policy_config).
   DeterministicActor(const ModelContext& ctx, nn::Parameters& params)
       : DeterministicActor(ctx, params, ActorOptions::from_policy_config(ctx.policy_config)) {}

@@ -60,6 +60,11 @@ struct QDistribution {
 // (RLlib's torch SlimFC default is Xavier uniform).
 class QModel {
  public:
+  // The policy config keys above with their defaults (a policy using this model accepts them).
+  static Json defaults() {
+    return Json{{"hiddens", {256}}, {"dueling", true}, {"num_atoms", 1}, {"v_min", -10.0}, {"v_max", 10.0},
+                {"noisy", false}};
+  }
   QModel(const ModelContext& ctx, nn::Parameters& params) : name_(ctx.name), obs_size_(ctx.observation_space.preprocessed_size()) {
     const std::string where_text = where();
     const auto* discrete = ctx.action_space.get_if<Discrete>();

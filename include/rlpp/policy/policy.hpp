@@ -168,6 +168,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   // clip_param, GAE's lambda, ...), which may also override common ones (DQN's exploration).
   static Json default_config() {
     Json defaults = policy_defaults();
+    add_component_defaults<model_type>(defaults);
     add_component_defaults<loss_type>(defaults);
     add_component_defaults<postprocess_type>(defaults);
     // A strategy fixed by type brings its exploration_config defaults.
