@@ -112,6 +112,7 @@ TEST_CASE("get<T> converts or explains") {
   CHECK(error_of([&] { config.get<int>("b"); }) == "config.b: expected an integer, got 2.5");
   CHECK(error_of([&] { config.get<bool>("a"); }) == "config.a: expected a boolean, got 3");
   CHECK(error_of([&] { config.get<unsigned>("f"); }).find("config.f: expected a non-negative integer") == 0);
+  CHECK(config.get<std::size_t>("a") == 3);  // a signed literal that is non-negative
   CHECK(error_of([&] { config.get<std::vector<int>>("c"); }) == "config.c: expected an array, got \"x\"");
   CHECK(error_of([&] { config.get<int>("missing"); }).find("config.missing: missing required key") == 0);
   CHECK(config.get_or<int>("missing", 7) == 7);

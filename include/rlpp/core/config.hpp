@@ -110,7 +110,9 @@ T json_as(const Json& value, std::string_view path) {
     // Accept 3 and 3.0 (YAML/JSON writers differ), reject 3.5 and out-of-range values.
     if (value.is_number_integer()) {
       if constexpr (std::is_unsigned_v<T>) {
-        if (value.is_number_unsigned()) {
+        // A literal 7 in C++-built JSON is stored signed; parsed text stores it unsigned.
+        const bool non_negative = value.is_number_unsigned() || value.get<std::int64_t>() >= 0;
+        if (non_negative) {
           const auto v = value.get<std::uint64_t>();
           if (v <= std::numeric_limits<T>::max()) return static_cast<T>(v);
         }

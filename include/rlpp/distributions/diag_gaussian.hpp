@@ -95,19 +95,7 @@ class BasicDiagGaussian {
   RSample<T> rsample(RandomStream& rng) const {
     ad::BasicTape<T>& tape = inputs_.tape();
     const Eigen::Index rows = inputs_.rows();
-    Var eps = dist_detail::blank_constant(tape, rows, dim_);
-    Var constant_part = dist_detail::blank_constant(tape, rows, 1);
-    T* e = tape.value(eps).data();
-    T* c = tape.value(constant_part).data();
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      double squares = 0.0;
-      for (Eigen::Index j = 0; j < dim_; ++j) {
-        const double draw = rng.normal();
-        e[r * dim_ + j] = static_cast<T>(draw);
-        squares += draw * draw;
-      }
-      c[r] = static_cast<T>(-0.5 * squares - 0.5 * static_cast<double>(dim_) * dist_detail::log_two_pi);
-    }
+    const auto [eps, constant_part] = dist_detail::standard_normal_draws<T>(tape, rows, dim_, rng);
     return {mean_ + exp(log_std_) * eps, constant_part - row_sum(log_std_)};
   }
 

@@ -113,19 +113,7 @@ class BasicSquashedGaussian {
   RSample<T> rsample(RandomStream& rng) const {
     ad::BasicTape<T>& tape = inputs_.tape();
     const Eigen::Index rows = inputs_.rows();
-    Var eps = dist_detail::blank_constant(tape, rows, dim_);
-    Var constant_part = dist_detail::blank_constant(tape, rows, 1);
-    T* e = tape.value(eps).data();
-    T* c = tape.value(constant_part).data();
-    for (Eigen::Index r = 0; r < rows; ++r) {
-      double squares = 0.0;
-      for (Eigen::Index j = 0; j < dim_; ++j) {
-        const double draw = rng.normal();
-        e[r * dim_ + j] = static_cast<T>(draw);
-        squares += draw * draw;
-      }
-      c[r] = static_cast<T>(-0.5 * squares - 0.5 * static_cast<double>(dim_) * dist_detail::log_two_pi - log_half_range_sum_);
-    }
+    const auto [eps, constant_part] = dist_detail::standard_normal_draws<T>(tape, rows, dim_, rng, -log_half_range_sum_);
     const Var u = mean_ + exp(log_std_) * eps;
     const Var low_row = dist_detail::row_constant(tape, box_->low());
     const Var high_row = dist_detail::row_constant(tape, box_->high());

@@ -13,6 +13,7 @@
 
 #include "rlpp/autodiff/tape.hpp"
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/rng.hpp"
 #include "rlpp/spaces/space.hpp"
 
 namespace rlpp::dist_detail {
@@ -105,6 +106,31 @@ ad::BasicVar<T> zeros_per_row(ad::BasicVar<T> x) {
 template <class T>
 ad::BasicVar<T> blank_constant(ad::BasicTape<T>& tape, Eigen::Index rows, Eigen::Index cols) {
   return tape.op(rows, cols, nullptr, {});
+}
+
+// Reparameterization noise: eps ~ N(0, 1) as a [rows, dim] tape constant, and each row's
+// log N(eps; 0, I) + offset = -|eps|^2 / 2 - dim/2 log(2 pi) + offset as a [rows, 1] constant.
+template <class T>
+struct NormalDraws {
+  ad::BasicVar<T> eps;
+  ad::BasicVar<T> log_density;
+};
+template <class T>
+NormalDraws<T> standard_normal_draws(ad::BasicTape<T>& tape, Eigen::Index rows, Eigen::Index dim, RandomStream& rng,
+                                     double offset = 0.0) {
+  NormalDraws<T> out{blank_constant(tape, rows, dim), blank_constant(tape, rows, 1)};
+  T* e = tape.value(out.eps).data();
+  T* c = tape.value(out.log_density).data();
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    double squares = 0.0;
+    for (Eigen::Index j = 0; j < dim; ++j) {
+      const double draw = rng.normal();
+      e[r * dim + j] = static_cast<T>(draw);
+      squares += draw * draw;
+    }
+    c[r] = static_cast<T>(-0.5 * squares - 0.5 * static_cast<double>(dim) * log_two_pi + offset);
+  }
+  return out;
 }
 
 }  // namespace rlpp::dist_detail
