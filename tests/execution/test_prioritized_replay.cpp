@@ -79,7 +79,9 @@ TEST_CASE("importance weights for three items, by hand") {
   const std::vector<std::pair<double, std::vector<double>>> cases{
       {1.0, {1.0, 0.5, 1.0 / 3.0}}, {0.5, {1.0, 1.0 / std::sqrt(2.0), 1.0 / std::sqrt(3.0)}}, {0.0, {1.0, 1.0, 1.0}}};
   RandomStream rng(0);
-  for (const auto& [beta, expected] : cases) {
+  for (const auto& entry : cases) {
+    const double beta = entry.first;
+    const std::vector<double>& expected = entry.second;
     CAPTURE(beta);
     const SampleBatch& sample = buffer.sample(64, beta, rng);
     std::vector<bool> seen(3, false);
@@ -363,4 +365,33 @@ TEST_CASE("ReplayConfig reads RLlib's replay keys with DQN's defaults") {
   CHECK_THROWS_WITH_AS(ReplayConfig::from_config(Json{{"prioritized_replay_alpha", -1}}),
                        doctest::Contains("config.prioritized_replay_alpha"), ConfigError);
   CHECK_THROWS_AS(ReplayConfig::from_config(Json{{"learning_starts", "soon"}}), ConfigError);
+}
+
+TEST_CASE("the docs example runs (docs/replay-buffers.md)") {
+  const SampleBatch rollout = timesteps(4);
+  const double timestep = 0;
+  std::vector<float> td_errors(32, 0.5f);
+  // --- as in the docs ---
+  const ReplayConfig config = ReplayConfig::from_config(Json{{"buffer_size", 50000}, {"train_batch_size", 32}});
+  PrioritizedReplayBuffer buffer(config.buffer_size, config.prioritized_replay_alpha);
+  const auto beta = config.beta_schedule();
+  RandomStream rng(/*seed=*/0, /*worker=*/0, /*env=*/0, "replay");
+
+  buffer.add(rollout);  // a SampleBatch of timesteps: obs, new_obs, actions, rewards, dones, ...
+  if (buffer.num_added() >= config.learning_starts) {
+    const SampleBatch& batch = buffer.sample(config.replay_batch_size, beta.value(timestep), rng);
+    // learn on batch: scale each row's loss by batch[cols::weights], compute one td_error per row
+    buffer.update_priorities_from_td_errors(batch.values(cols::batch_indexes), td_errors,
+                                            config.prioritized_replay_eps);
+  }
+  // --- end ---
+  CHECK(buffer.size() == 4);
+  for (int i = 0; i < 300; ++i) buffer.add(rollout);  // past learning_starts: the branch runs
+  if (buffer.num_added() >= config.learning_starts) {
+    const SampleBatch& batch = buffer.sample(config.replay_batch_size, beta.value(timestep), rng);
+    buffer.update_priorities_from_td_errors(batch.values(cols::batch_indexes), td_errors,
+                                            config.prioritized_replay_eps);
+  }
+  CHECK(buffer.max_priority() == 1.0);
+  CHECK(buffer.min_tree().min() == doctest::Approx(std::pow(0.5 + 1e-6, 0.6)));
 }

@@ -20,6 +20,7 @@
 #include "rlpp/core/json.hpp"
 #include "rlpp/trainer/detail/append_file.hpp"
 #include "rlpp/trainer/detail/text_format.hpp"
+#include "rlpp/trainer/trial_dir.hpp"
 
 namespace rlpp {
 
@@ -97,6 +98,8 @@ inline std::string csv_cell(const Json& value) {
 // without "config". Unlike Tune, which drops keys that first appear later (custom metrics,
 // evaluation results), rlpp widens the table: new keys become new columns at the right, earlier
 // rows get empty cells, and the file is rewritten atomically once for that.
+//
+// One logger per trial directory, used from one thread; movable, not copyable.
 class ResultLogger {
  public:
   static constexpr std::string_view params_file = "params.json";
@@ -109,13 +112,7 @@ class ResultLogger {
       : trial_dir_(std::move(trial_dir)),
         results_(trial_dir_ / result_file),
         progress_(trial_dir_ / progress_file) {
-    std::error_code error;
-    std::filesystem::create_directories(trial_dir_, error);
-    if (!error && !std::filesystem::is_directory(trial_dir_, error) && !error)
-      error = std::make_error_code(std::errc::not_a_directory);
-    if (error)
-      throw Error(trial_dir_.string(), "cannot create the trial directory: " + error.message(),
-                  "set local_dir (--local-dir) to a writable directory");
+    detail::create_trial_directory(trial_dir_);
   }
 
   const std::filesystem::path& trial_dir() const noexcept { return trial_dir_; }

@@ -18,6 +18,19 @@
 
 namespace rlpp {
 
+namespace detail {
+// create_directories, with an Error naming `dir` and the system's reason when it fails.
+inline void create_trial_directory(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (!error && !std::filesystem::is_directory(dir, error) && !error)
+    error = std::make_error_code(std::errc::not_a_directory);
+  if (error)
+    throw Error(dir.string(), "cannot create the trial directory: " + error.message(),
+                "set local_dir (--local-dir) to a writable directory");
+}
+}  // namespace detail
+
 // `rllib train --experiment-name` defaults to "default" (reference 3.1).
 inline constexpr std::string_view default_experiment_name = "default";
 
@@ -95,13 +108,7 @@ inline std::filesystem::path make_trial_dir(const std::filesystem::path& local_d
                 "use a plain name such as \"cartpole_ppo\"");
 
   const std::filesystem::path dir = local_dir / experiment / trial_dir_name(trainer_name, env_name, index, timestamp, tag);
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (!error && !std::filesystem::is_directory(dir, error) && !error)
-    error = std::make_error_code(std::errc::not_a_directory);
-  if (error)
-    throw Error(dir.string(), "cannot create the trial directory: " + error.message(),
-                "set local_dir (--local-dir) to a writable directory");
+  detail::create_trial_directory(dir);
   return dir;
 }
 

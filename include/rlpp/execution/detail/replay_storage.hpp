@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <span>
 #include <string>
 #include <string_view>
@@ -268,7 +269,9 @@ class ReplayStorage {
     const std::string fix = "every batch added to one buffer needs the columns, dtypes and row shapes of the first";
     std::string layout;
     for (const StoredColumn& stored : columns_) layout += (layout.empty() ? "" : ", ") + stored.name;
-    for (const auto& [name, column] : batch) {
+    for (const auto& entry : batch) {  // (no structured binding: lambdas below capture the name)
+      const std::string& name = entry.first;
+      const Column& column = entry.second;
       if (is_replay_output_column(name)) continue;
       auto stored = std::find_if(columns_.begin(), columns_.end(), [&](const StoredColumn& c) { return c.name == name; });
       const std::string where = owner_ + ".add: column '" + name + "'";
