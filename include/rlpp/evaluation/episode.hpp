@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,17 @@ struct Episode {
   std::map<std::string, std::vector<double>, std::less<>> hist_data;
   Json user_data = Json::object();  // scratch space for callbacks; never reported
   Json media = Json::object();      // {name: value}, collected into the result's episode_media
+
+  // The single-agent episode's latest step, kept by the worker (buffers reused, no allocation
+  // per step): the observation as the env returned it, as the policy saw it (preprocessed and
+  // filtered), the action sent to the env and the reward (unclipped).
+  std::vector<float> last_raw_observation;
+  std::vector<float> last_observation;
+  std::vector<float> last_action;
+  double last_reward = 0.0;
+  std::span<const float> last_observation_for() const noexcept { return last_observation; }
+  std::span<const float> last_raw_obs_for() const noexcept { return last_raw_observation; }
+  std::span<const float> last_action_for() const noexcept { return last_action; }
 
   // Adds one step's reward of `agent` acting for `policy_id` to agent_rewards and total_reward
   // (RLlib's _add_agent_rewards for one agent).

@@ -188,6 +188,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   const Space& action_space() const noexcept { return action_space_; }
   const Config& config() const noexcept { return config_; }
   const std::string& policy_id() const noexcept { return context_.policy_id; }
+  const PolicyContext& context() const noexcept { return context_; }
   const model_type& model() const noexcept { return model_; }
   const nn::Parameters& parameters() const noexcept { return params_; }
   nn::Parameters& parameters() noexcept { return params_; }

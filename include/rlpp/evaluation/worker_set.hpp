@@ -1,0 +1,127 @@
+#pragma once
+// WorkerSet (RLlib's): a local RolloutWorker (the one learning happens on) and num_workers
+// rollout workers that sample in parallel on TBB, each with its own envs and policy copy.
+// Worker w's envs and exploration draw from streams keyed by (seed, w, ...), and results are
+// gathered in worker order, so the same seed gives bit-identical batches for any thread count.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "rlpp/core/config.hpp"
+#include "rlpp/core/error.hpp"
+#include "rlpp/envs/registry.hpp"
+#include "rlpp/evaluation/rollout_worker.hpp"
+#include "rlpp/policy/any_policy.hpp"
+
+namespace rlpp {
+
+// Builds worker w's policy for the env's spaces from the (trainer's) config.
+using PolicyFactory =
+    std::function<std::unique_ptr<PolicyInterface>(const Space& observation_space, const Space& action_space,
+                                                   const Json& config, const PolicyContext& context)>;
+
+// The factory for policy type P (built leniently: the config is a trainer's).
+template <class P>
+PolicyFactory policy_factory() {
+  return [](const Space& obs, const Space& act, const Json& config, const PolicyContext& context) {
+    return make_policy<P>(obs, act, config, context, ConfigCheck::lenient);
+  };
+}
+
+class WorkerSet {
+ public:
+  // num_workers rollout workers besides the local one (config "num_workers", RLlib's default 2;
+  // 0: the local worker samples). `num_threads`: TBB threads for parallel sampling (0: all).
+  WorkerSet(const RolloutWorker::EnvCreator& make_env, const PolicyFactory& make_policy, const Json& config,
+            std::shared_ptr<DefaultCallbacks> callbacks = nullptr, int num_threads = 0)
+      : arena_(num_threads > 0 ? num_threads : tbb::task_arena::automatic) {
+    const Config c(config);
+    const int num_workers = c.contains("num_workers") ? static_cast<int>(c.non_negative_int("num_workers")) : 2;
+    const EnvContext probe_context{c.contains("env_config") ? c.json()["env_config"] : Json::object(), 0, 0, num_workers, false};
+    AnyEnv probe = make_env(probe_context);
+    const Space obs_space = probe.observation_space();
+    const Space act_space = probe.action_space();
+    const auto make_worker = [&](int index) {
+      PolicyContext context{index, num_workers, "default_policy"};
+      return std::make_unique<RolloutWorker>(make_env, make_policy(obs_space, act_space, config, context), config, index,
+                                             num_workers, callbacks);
+    };
+    local_ = make_worker(0);
+    for (int w = 1; w <= num_workers; ++w) remote_.push_back(make_worker(w));
+  }
+
+  RolloutWorker& local_worker() noexcept { return *local_; }
+  std::size_t num_remote_workers() const noexcept { return remote_.size(); }
+  RolloutWorker& remote_worker(std::size_t i) { return *remote_.at(i); }
+
+  // The local worker's weights (and the global timestep) to every rollout worker.
+  void sync_weights(std::optional<std::int64_t> global_timestep = std::nullopt) {
+    if (remote_.empty()) {
+      if (global_timestep) local_->set_global_vars(*global_timestep);
+      return;
+    }
+    const std::vector<float> weights = local_->get_weights();
+    for (auto& w : remote_) {
+      w->set_weights(weights);
+      if (global_timestep) w->set_global_vars(*global_timestep);
+    }
+    if (global_timestep) local_->set_global_vars(*global_timestep);
+  }
+
+  // RLlib's synchronize_filters: the local filter absorbs each rollout worker's new data (in
+  // worker order), then every rollout worker gets a copy of it.
+  void sync_filters() {
+    if (remote_.empty()) return;
+    std::vector<ObservationFilter*> remotes;
+    for (auto& w : remote_) remotes.push_back(&w->filter());
+    synchronize_filters(local_->filter(), std::span<ObservationFilter* const>(remotes));
+  }
+
+  // One sample() from every rollout worker in parallel (or from the local worker when there are
+  // none), in worker order.
+  std::vector<SampleBatch> sample() {
+    if (remote_.empty()) return {local_->sample()};
+    std::vector<SampleBatch> batches(remote_.size());
+    arena_.execute([&] {
+      tbb::parallel_for(std::size_t{0}, remote_.size(), [&](std::size_t i) { batches[i] = remote_[i]->sample(); });
+    });
+    return batches;
+  }
+
+  // Calls f(worker) on the local worker, then every rollout worker, in order.
+  template <class F>
+  void foreach_worker(F&& f) {
+    f(*local_);
+    for (auto& w : remote_) f(*w);
+  }
+
+  // Finished episodes' metrics from every sampling worker (RLlib's collect_metrics input).
+  std::vector<RolloutMetrics> collect_metrics() {
+    std::vector<RolloutMetrics> all;
+    foreach_worker([&](RolloutWorker& w) {
+      auto m = w.get_metrics();
+      all.insert(all.end(), std::make_move_iterator(m.begin()), std::make_move_iterator(m.end()));
+    });
+    return all;
+  }
+
+ private:
+  tbb::task_arena arena_;
+  std::unique_ptr<RolloutWorker> local_;
+  std::vector<std::unique_ptr<RolloutWorker>> remote_;
+};
+
+// An env creator from the global registry's name ("CartPole-v1").
+inline RolloutWorker::EnvCreator env_creator(const std::string& name) {
+  return [name](const EnvContext& context) { return make_env(name, context); };
+}
+
+}  // namespace rlpp
