@@ -14,7 +14,7 @@ using rlpp::ad::test::random_matrix;
 
 namespace {
 // A = [1 2 3; 4 5 6] (2x3), B = [1 0; 0 1; 1 1] (3x2), Bt = Bᵀ.
-const MatrixD a_value{{1, 2, 3}, {4, 5, 6}};
+const MatrixD matmul_a_value{{1, 2, 3}, {4, 5, 6}};
 const MatrixD b_value{{1, 0}, {0, 1}, {1, 1}};
 const MatrixD bt_value{{1, 0, 1}, {0, 1, 1}};
 
@@ -30,7 +30,7 @@ const Dims dims[] = {{1, 1, 1}, {2, 3, 4}, {5, 1, 3}, {1, 4, 2}, {4, 6, 1}, {7, 
 
 TEST_CASE("matmul multiplies row-major matrices and backpropagates g·Bᵀ and Aᵀ·g") {
   TapeD tape;
-  const VarD a = tape.variable(a_value), b = tape.variable(b_value);
+  const VarD a = tape.variable(matmul_a_value), b = tape.variable(b_value);
   const VarD y = matmul(a, b);
   // [1+0+3, 0+2+3; 4+0+6, 0+5+6]
   CHECK(mismatch(y.value(), MatrixD{{4, 5}, {10, 11}}) == "");
@@ -43,7 +43,7 @@ TEST_CASE("matmul multiplies row-major matrices and backpropagates g·Bᵀ and A
 
 TEST_CASE("matmul_nt equals matmul with the transposed right operand") {
   TapeD tape;
-  const VarD a = tape.variable(a_value), bt = tape.variable(bt_value);
+  const VarD a = tape.variable(matmul_a_value), bt = tape.variable(bt_value);
   const VarD y = matmul_nt(a, bt);
   CHECK(mismatch(y.value(), MatrixD{{4, 5}, {10, 11}}) == "");
   tape.backward(y);
@@ -54,7 +54,7 @@ TEST_CASE("matmul_nt equals matmul with the transposed right operand") {
 
 TEST_CASE("linear adds the bias to every row and its gradient is the column sum of g") {
   TapeD tape;
-  const VarD x = tape.variable(a_value), w = tape.variable(b_value), b = tape.variable(MatrixD{{10, 20}});
+  const VarD x = tape.variable(matmul_a_value), w = tape.variable(b_value), b = tape.variable(MatrixD{{10, 20}});
   const VarD y = linear(x, w, b);
   CHECK(mismatch(y.value(), MatrixD{{4 + 10, 5 + 20}, {10 + 10, 11 + 20}}) == "");
   // Weight the rows to see the column sum: loss = sum(y * [1 1; 3 3]).

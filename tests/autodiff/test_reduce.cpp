@@ -11,12 +11,12 @@ using rlpp::ad::test::random_matrix;
 using rlpp::ad::test::test_shapes;
 
 namespace {
-const MatrixD x_value{{1, 2, 3}, {4, 5, 6}};
+const MatrixD reduce_x_value{{1, 2, 3}, {4, 5, 6}};
 }
 
 TEST_CASE("sum and mean reduce everything to 1x1") {
   TapeD tape;
-  const VarD x = tape.variable(x_value);
+  const VarD x = tape.variable(reduce_x_value);
   const VarD s = sum(x), m = mean(x);
   CHECK(s.rows() == 1);
   CHECK(s.cols() == 1);
@@ -30,7 +30,7 @@ TEST_CASE("sum and mean reduce everything to 1x1") {
 
 TEST_CASE("row_sum and row_mean give one value per row; each row's gradient goes to that row") {
   TapeD tape;
-  const VarD x = tape.variable(x_value);
+  const VarD x = tape.variable(reduce_x_value);
   CHECK(mismatch(row_sum(x).value(), MatrixD{{1 + 2 + 3}, {4 + 5 + 6}}) == "");
   CHECK(mismatch(row_mean(x).value(), MatrixD{{6 / 3.0}, {15 / 3.0}}) == "");
   // loss = sum(row_sum(x) * [1; 2]): row r of dx is its weight.
@@ -42,7 +42,7 @@ TEST_CASE("row_sum and row_mean give one value per row; each row's gradient goes
 
 TEST_CASE("col_sum and col_mean give one value per column; each column's gradient goes to that column") {
   TapeD tape;
-  const VarD x = tape.variable(x_value);
+  const VarD x = tape.variable(reduce_x_value);
   CHECK(mismatch(col_sum(x).value(), MatrixD{{1 + 4, 2 + 5, 3 + 6}}) == "");
   CHECK(mismatch(col_mean(x).value(), MatrixD{{5 / 2.0, 7 / 2.0, 9 / 2.0}}) == "");
   tape.backward(mul(col_sum(x), tape.constant(MatrixD{{1, 2, 3}})));

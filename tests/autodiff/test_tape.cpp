@@ -17,7 +17,7 @@ using rlpp::ad::test::mismatch;
 using rlpp::ad::test::random_matrix;
 
 namespace {
-bool mentions(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool tape_mentions(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 }  // namespace
 
 TEST_CASE("a parameter reads caller memory in place and backward() writes its gradient there") {
@@ -154,7 +154,7 @@ TEST_CASE("constant copies its data, input reads caller memory in place, neither
   data[0] = 100;
   CHECK(c.value()(0, 0) == 1.0f);
   CHECK(in.value()(0, 0) == 100.0f);
-  CHECK(mentions(error_message([&] { (void)c.grad(); }), "this value has no gradient"));
+  CHECK(tape_mentions(error_message([&] { (void)c.grad(); }), "this value has no gradient"));
   // An op of gradient-free inputs has no gradient either.
   CHECK_FALSE(add(c, in).requires_grad());
   const Var from_eigen = tape.constant(Eigen::MatrixXd::Identity(2, 2));
@@ -165,8 +165,8 @@ TEST_CASE("backward() on a loss that depends on no parameter or variable throws"
   Tape tape;
   const Var c = tape.constant(Matrix{{1, 2}});
   const std::string text = error_message([&] { tape.backward(sum(c)); });
-  CHECK(mentions(text, "backward()"));
-  CHECK(mentions(text, "does not depend on any parameter or variable"));
+  CHECK(tape_mentions(text, "backward()"));
+  CHECK(tape_mentions(text, "does not depend on any parameter or variable"));
   const Var x = tape.variable(Matrix{{1, 2}});
   CHECK_THROWS_AS(tape.backward(sum(stop_gradient(x))), rlpp::Error);
   CHECK_NOTHROW(tape.backward(sum(x)));
@@ -175,7 +175,7 @@ TEST_CASE("backward() on a loss that depends on no parameter or variable throws"
 TEST_CASE("item() is for 1x1 values only") {
   Tape tape;
   const Var v = tape.constant(Matrix{{1}, {2}});
-  CHECK(mentions(error_message([&] { (void)v.item(); }), "item(): expected a 1x1 value, got 2x1"));
+  CHECK(tape_mentions(error_message([&] { (void)v.item(); }), "item(): expected a 1x1 value, got 2x1"));
   CHECK(sum(v).item() == 3.0f);
 }
 
@@ -189,12 +189,12 @@ TEST_CASE("a Var from before reset() throws when used after it, even where its i
   const Var s = sum(x);
   CHECK(x.index() == old.index());
   CHECK(s.index() == old_sum.index());
-  CHECK(mentions(error_message([&] { add(old, x); }), "before the tape's last reset()"));
-  CHECK(mentions(error_message([&] { exp(old); }), "before the tape's last reset()"));
-  CHECK(mentions(error_message([&] { (void)old.value(); }), "before the tape's last reset()"));
-  CHECK(mentions(error_message([&] { (void)old_sum.item(); }), "before the tape's last reset()"));
-  CHECK(mentions(error_message([&] { tape.backward(old_sum); }), "before the tape's last reset()"));
-  CHECK(mentions(error_message([&] { (void)tape.value(old); }), "before the tape's last reset()"));
+  CHECK(tape_mentions(error_message([&] { add(old, x); }), "before the tape's last reset()"));
+  CHECK(tape_mentions(error_message([&] { exp(old); }), "before the tape's last reset()"));
+  CHECK(tape_mentions(error_message([&] { (void)old.value(); }), "before the tape's last reset()"));
+  CHECK(tape_mentions(error_message([&] { (void)old_sum.item(); }), "before the tape's last reset()"));
+  CHECK(tape_mentions(error_message([&] { tape.backward(old_sum); }), "before the tape's last reset()"));
+  CHECK(tape_mentions(error_message([&] { (void)tape.value(old); }), "before the tape's last reset()"));
   tape.reset();
   // And where the index no longer exists.
   CHECK_THROWS_AS(old.rows(), rlpp::Error);
@@ -204,17 +204,17 @@ TEST_CASE("a Var from before reset() throws when used after it, even where its i
 TEST_CASE("values of two tapes do not mix; a default-constructed Var is rejected") {
   Tape first, second;
   const Var a = first.variable(Matrix{{1}}), b = second.variable(Matrix{{2}});
-  CHECK(mentions(error_message([&] { add(a, b); }), "another tape"));
-  CHECK(mentions(error_message([&] { first.backward(b); }), "another tape"));
+  CHECK(tape_mentions(error_message([&] { add(a, b); }), "another tape"));
+  CHECK(tape_mentions(error_message([&] { first.backward(b); }), "another tape"));
   const Var empty;
-  CHECK(mentions(error_message([&] { (void)empty.rows(); }), "default-constructed"));
-  CHECK(mentions(error_message([&] { exp(empty); }), "default-constructed"));
+  CHECK(tape_mentions(error_message([&] { (void)empty.rows(); }), "default-constructed"));
+  CHECK(tape_mentions(error_message([&] { exp(empty); }), "default-constructed"));
 }
 
 TEST_CASE("negative shapes throw an Error rather than reaching the allocator") {
   Tape tape;
   std::vector<float> data(4);
-  CHECK(mentions(error_message([&] { tape.constant(data.data(), -100, 4); }), "negative matrix shape -100x4"));
-  CHECK(mentions(error_message([&] { tape.input(data.data(), 2, -2); }), "negative matrix shape 2x-2"));
-  CHECK(mentions(error_message([&] { one_hot(tape, std::vector<std::int64_t>{}, -5); }), "negative matrix shape 0x-5"));
+  CHECK(tape_mentions(error_message([&] { tape.constant(data.data(), -100, 4); }), "negative matrix shape -100x4"));
+  CHECK(tape_mentions(error_message([&] { tape.input(data.data(), 2, -2); }), "negative matrix shape 2x-2"));
+  CHECK(tape_mentions(error_message([&] { one_hot(tape, std::vector<std::int64_t>{}, -5); }), "negative matrix shape 0x-5"));
 }

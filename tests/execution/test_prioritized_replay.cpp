@@ -16,7 +16,7 @@ using namespace rlpp;
 
 namespace {
 // n timesteps numbered t = first, ...: obs [n, 2] = (t, 2t), rewards t.
-SampleBatch timesteps(std::size_t n, std::int64_t first = 0) {
+SampleBatch prioritized_rows(std::size_t n, std::int64_t first = 0) {
   xt::xarray<float> obs = xt::xarray<float>::from_shape({n, 2});
   xt::xarray<float> rewards = xt::xarray<float>::from_shape({n});
   for (std::size_t i = 0; i < n; ++i) {
@@ -68,7 +68,7 @@ void check_trees(const PrioritizedReplayBuffer& buffer, const std::vector<double
 TEST_CASE("importance weights for three items, by hand") {
   // alpha = 0.5 and priorities 1, 4, 9: p^alpha = 1, 2, 3, total 6, P = 1/6, 2/6, 3/6, N = 3.
   PrioritizedReplayBuffer buffer(3, 0.5);
-  buffer.add(timesteps(3));
+  buffer.add(prioritized_rows(3));
   const std::vector<std::int64_t> slots{0, 1, 2};
   buffer.update_priorities(slots, std::vector<float>{1.0f, 4.0f, 9.0f});
   CHECK(buffer.sum_tree().sum() == doctest::Approx(6.0));
@@ -99,7 +99,7 @@ TEST_CASE("importance weights for three items, by hand") {
 TEST_CASE("sampling frequencies are proportional to p^alpha (chi-square, fixed seed)") {
   // 8 slots with priorities 1..8, alpha 0.6: P(i) = (i+1)^0.6 / sum_k (k+1)^0.6; 200000 draws.
   PrioritizedReplayBuffer buffer(8, 0.6);
-  buffer.add(timesteps(8));
+  buffer.add(prioritized_rows(8));
   const auto slots = all_slots(8);
   buffer.update_priorities(slots, std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8});
   RandomStream rng(2016);
@@ -119,7 +119,7 @@ TEST_CASE("sampling frequencies are proportional to p^alpha (chi-square, fixed s
 TEST_CASE("update_priorities changes the sampling frequencies; new timesteps get the max priority") {
   // alpha 1: slot 0 with priority 100 among nine slots of priority 1 has P = 100 / 108.
   PrioritizedReplayBuffer buffer(10, 1.0);
-  buffer.add(timesteps(9));
+  buffer.add(prioritized_rows(9));
   CHECK(buffer.max_priority() == 1.0);
   std::vector<float> priorities(9, 1.0f);
   priorities[0] = 100.0f;
@@ -137,14 +137,14 @@ TEST_CASE("update_priorities changes the sampling frequencies; new timesteps get
   CHECK(counts[0] < 20000 * 0.01 / 8.01 + 4.5 * std::sqrt(20000 * 0.01 / 8.01));
 
   // A new timestep enters at max_priority^alpha = 100.
-  buffer.add(timesteps(1, 9));
+  buffer.add(prioritized_rows(1, 9));
   CHECK(buffer.sum_tree()[9] == 100.0);
   CHECK(buffer.min_tree().min() == doctest::Approx(0.01));
 }
 
 TEST_CASE("update_priorities_from_td_errors uses |td_error| + eps") {
   PrioritizedReplayBuffer buffer(4, 0.6);
-  buffer.add(timesteps(2));
+  buffer.add(prioritized_rows(2));
   buffer.update_priorities_from_td_errors(all_slots(2), std::vector<float>{-0.5f, 0.0f}, 1e-6);
   CHECK(buffer.sum_tree()[0] == doctest::Approx(std::pow(0.5 + 1e-6, 0.6)).epsilon(1e-12));
   CHECK(buffer.sum_tree()[1] == doctest::Approx(std::pow(1e-6, 0.6)).epsilon(1e-12));
@@ -162,7 +162,7 @@ TEST_CASE("overwriting at capacity keeps the trees consistent") {
   RandomStream rng(77);
   for (int step = 0; step < 60; ++step) {
     const std::size_t n = 1 + rng.below(7);  // sometimes more than the capacity
-    buffer.add(timesteps(n));
+    buffer.add(prioritized_rows(n));
     for (std::size_t k = 0; k < n; ++k) leaves[(next + k) % 5] = std::pow(max_priority, alpha);
     next = (next + n) % 5;
     const SampleBatch& sample = buffer.sample(3, 0.4, rng);
@@ -181,26 +181,26 @@ TEST_CASE("overwriting at capacity keeps the trees consistent") {
 
   SUBCASE("a partly filled buffer keeps the identity in its unused slots") {
     PrioritizedReplayBuffer partial(6, alpha);
-    partial.add(timesteps(2));
+    partial.add(prioritized_rows(2));
     check_trees(partial, {1.0, 1.0});
   }
 }
 
 TEST_CASE("add with per-row priorities (worker-side prioritization)") {
   PrioritizedReplayBuffer buffer(3, 1.0);
-  buffer.add(timesteps(4), std::vector<float>{9.0f, 2.0f, 3.0f, 4.0f});  // row 0 is overwritten by row 3
+  buffer.add(prioritized_rows(4), std::vector<float>{9.0f, 2.0f, 3.0f, 4.0f});  // row 0 is overwritten by row 3
   check_trees(buffer, {4.0, 2.0, 3.0});
   CHECK(buffer.max_priority() == 1.0);  // as RLlib's add(item, weight): the max is not raised
-  CHECK_THROWS_WITH_AS(buffer.add(timesteps(2), std::vector<float>{1.0f}), doctest::Contains("1 priorities for a batch of 2"),
+  CHECK_THROWS_WITH_AS(buffer.add(prioritized_rows(2), std::vector<float>{1.0f}), doctest::Contains("1 priorities for a batch of 2"),
                        Error);
-  CHECK_THROWS_WITH_AS(buffer.add(timesteps(2), std::vector<float>{1.0f, -1.0f}),
+  CHECK_THROWS_WITH_AS(buffer.add(prioritized_rows(2), std::vector<float>{1.0f, -1.0f}),
                        doctest::Contains("priorities[1] gives the priority -1"), Error);
   CHECK(buffer.num_added() == 4);
 }
 
 TEST_CASE("bad priorities and indexes are errors that name the index and change nothing") {
   PrioritizedReplayBuffer buffer(8, 0.6);
-  buffer.add(timesteps(4));
+  buffer.add(prioritized_rows(4));
   buffer.update_priorities(all_slots(4), std::vector<float>{1, 2, 3, 4});
   const double sum = buffer.sum_tree().sum();
   const std::vector<std::int64_t> slots{0, 2, 3};
@@ -230,14 +230,14 @@ TEST_CASE("prioritized replay errors: bad alpha or beta, sampling an empty buffe
   RandomStream rng(0);
   CHECK_THROWS_WITH_AS(buffer.sample(2, 0.4, rng), doctest::Contains("PrioritizedReplayBuffer.sample: the buffer is empty"),
                        Error);
-  buffer.add(timesteps(2));
+  buffer.add(prioritized_rows(2));
   CHECK_THROWS_WITH_AS(buffer.sample(2, -1.0, rng), doctest::Contains("beta is -1"), Error);
 }
 
 TEST_CASE("the same seed gives the same prioritized samples") {
   PrioritizedReplayBuffer a(16, 0.6), b(16, 0.6);
-  a.add(timesteps(12));
-  b.add(timesteps(12));
+  a.add(prioritized_rows(12));
+  b.add(prioritized_rows(12));
   std::vector<float> priorities(12);
   for (std::size_t i = 0; i < 12; ++i) priorities[i] = 0.5f + static_cast<float>(i);
   a.update_priorities(all_slots(12), priorities);
@@ -248,7 +248,7 @@ TEST_CASE("the same seed gives the same prioritized samples") {
 
 TEST_CASE("warm add, sample and update_priorities allocate nothing") {
   PrioritizedReplayBuffer buffer(500, 0.6);
-  const SampleBatch batch = timesteps(64);
+  const SampleBatch batch = prioritized_rows(64);
   buffer.add(batch);
   RandomStream rng(9);
   buffer.sample(32, 0.4, rng);
@@ -274,8 +274,8 @@ TEST_CASE("warm add, sample and update_priorities allocate nothing") {
 
 TEST_CASE("get_state and set_state round-trip contents, priorities and ring position exactly") {
   PrioritizedReplayBuffer buffer(6, 0.6);
-  buffer.add(timesteps(4));
-  buffer.add(timesteps(4, 4));  // wraps: next slot 2
+  buffer.add(prioritized_rows(4));
+  buffer.add(prioritized_rows(4, 4));  // wraps: next slot 2
   buffer.update_priorities(all_slots(6), std::vector<float>{0.3f, 2.5f, 1.0f, 7.0f, 0.01f, 1.25f});
   RandomStream rng(1);
   buffer.sample(10, 0.4, rng);
@@ -288,8 +288,8 @@ TEST_CASE("get_state and set_state round-trip contents, priorities and ring posi
   CHECK(restored.sum_tree().sum() == buffer.sum_tree().sum());
   CHECK(restored.min_tree().min() == buffer.min_tree().min());
   CHECK(restored.stats() == buffer.stats());
-  buffer.add(timesteps(1, 50));
-  restored.add(timesteps(1, 50));
+  buffer.add(prioritized_rows(1, 50));
+  restored.add(prioritized_rows(1, 50));
   RandomStream rng_a(5), rng_b(5);
   CHECK(buffer.sample(20, 0.4, rng_a) == restored.sample(20, 0.4, rng_b));
 
@@ -300,7 +300,7 @@ TEST_CASE("get_state and set_state round-trip contents, priorities and ring posi
   }
   SUBCASE("a uniform buffer's state gives every timestep max_priority; the reverse drops priorities") {
     ReplayBuffer uniform(6);
-    uniform.add(timesteps(3));
+    uniform.add(prioritized_rows(3));
     PrioritizedReplayBuffer from_uniform(6, 0.6);
     from_uniform.set_state(uniform.get_state());
     check_trees(from_uniform, {1.0, 1.0, 1.0});
@@ -368,7 +368,7 @@ TEST_CASE("ReplayConfig reads RLlib's replay keys with DQN's defaults") {
 }
 
 TEST_CASE("the docs example runs (docs/replay-buffers.md)") {
-  const SampleBatch rollout = timesteps(4);
+  const SampleBatch rollout = prioritized_rows(4);
   const double timestep = 0;
   std::vector<float> td_errors(32, 0.5f);
   // --- as in the docs ---

@@ -62,7 +62,10 @@ inline std::string did_you_mean(std::string_view name, const std::vector<std::st
 // A short rendering of a JSON value for error messages (long values are cut).
 inline std::string describe_json(const Json& value) {
   std::string text = value.dump();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  if (text.size() > 60) {  // (resize + append: GCC 12 warns falsely on substr(...) + "..." at -O3)
+    text.resize(57);
+    text += "...";
+  }
   return text;
 }
 
