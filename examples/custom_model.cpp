@@ -1,7 +1,7 @@
 // The code of docs/models.md "Writing a custom model": RLlib's CustomTorchModel example (a model
 // wrapping the default FullyConnectedNetwork and delegating to it) as an rlpp model type, plus
 // one key of its own read from custom_model_config. Runs one forward pass on a batch of three
-// CartPole-like observations and checks the shapes.
+// CartPole-like observations and checks the shapes, then plugs the model into a policy by type.
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -10,6 +10,7 @@
 #include <rlpp/models/fully_connected.hpp>
 #include <rlpp/models/model.hpp>
 #include <rlpp/models/model_defaults.hpp>
+#include <rlpp/policy/policy.hpp>
 
 namespace ad = rlpp::ad;
 namespace nn = rlpp::nn;
@@ -71,5 +72,12 @@ int main() {
     std::fprintf(stderr, "custom_model: unexpected shapes or values\n");
     return 1;
   }
-  return 0;
+
+  // The same model as a policy's model, chosen by type; its config comes from "model" as usual.
+  using MyPolicy = rlpp::build_policy<"MyPolicy", rlpp::model<CustomModel>>;
+  MyPolicy policy(rlpp::Box(-4.8, 4.8, {4}), rlpp::Discrete(2),
+                  {{"model", {{"fcnet_hiddens", {32, 32}}, {"custom_model_config", {{"logit_scale", 0.5}}}}}});
+  const auto& actions = policy.compute_actions(obs, {}, /*explore=*/false);
+  std::printf("policy actions: %g %g %g\n", actions.actions(0, 0), actions.actions(1, 0), actions.actions(2, 0));
+  return actions.actions.rows() == 3 && actions.action_dist_inputs.cols() == 2 ? 0 : 1;
 }
