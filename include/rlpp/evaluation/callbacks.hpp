@@ -22,6 +22,7 @@ namespace rlpp {
 
 class RolloutWorker;
 class PolicyInterface;
+class TrainerInterface;
 
 class DefaultCallbacks {
  public:
@@ -38,8 +39,10 @@ class DefaultCallbacks {
   virtual void on_sample_end(RolloutWorker&, SampleBatch& /*samples*/) {}
   // At the start of a learn_on_batch call (trainer operators call it).
   virtual void on_learn_on_batch(PolicyInterface&, const SampleBatch& /*train_batch*/, Json& /*result*/) {}
+  // At the end of the trainer's constructor (workers built, nothing sampled yet).
+  virtual void on_trainer_init(TrainerInterface&) {}
   // At the end of Trainer::train(), with its result (may be changed).
-  virtual void on_train_result(Json& /*result*/) {}
+  virtual void on_train_result(TrainerInterface&, Json& /*result*/) {}
 };
 
 // Several callbacks, called in order (RLlib's MultiCallbacks).
@@ -67,8 +70,11 @@ class MultiCallbacks final : public DefaultCallbacks {
   void on_learn_on_batch(PolicyInterface& p, const SampleBatch& b, Json& r) override {
     for (auto& c : callbacks_) c->on_learn_on_batch(p, b, r);
   }
-  void on_train_result(Json& r) override {
-    for (auto& c : callbacks_) c->on_train_result(r);
+  void on_trainer_init(TrainerInterface& t) override {
+    for (auto& c : callbacks_) c->on_trainer_init(t);
+  }
+  void on_train_result(TrainerInterface& t, Json& r) override {
+    for (auto& c : callbacks_) c->on_train_result(t, r);
   }
 
  private:

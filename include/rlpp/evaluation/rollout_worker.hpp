@@ -13,8 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "rlpp/core/config.hpp"
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/rng.hpp"
+#include "rlpp/data/multi_agent_batch.hpp"
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/envs/any_env.hpp"
 #include "rlpp/envs/vector_env.hpp"
@@ -168,6 +171,36 @@ class RolloutWorker {
 
   // Episodes finished since the last call, as metrics (RLlib's get_metrics).
   std::vector<RolloutMetrics> get_metrics() { return std::exchange(finished_, {}); }
+
+  // ---- the policy map (multi-agent: several policies; single-agent: "default_policy") ----
+  bool is_multi_agent() const noexcept { return false; }
+  // Every policy id, in the order of multiagent.policies.
+  const std::vector<std::string>& policy_ids() const noexcept { return policy_ids_; }
+  // multiagent.policies_to_train (all policies when not given).
+  const std::vector<std::string>& policies_to_train() const noexcept { return policy_ids_; }
+  PolicyInterface& policy(std::string_view policy_id) {
+    if (policy_id != policy_id_)
+      throw ConfigError("policy id '" + std::string(policy_id) + "'", "is not in this worker's policy map (policies: " + policy_id_ + ")");
+    return *policy_;
+  }
+  // sample() as a MultiAgentBatch (single-agent: {"default_policy": batch}); what execution
+  // plans consume.
+  MultiAgentBatch sample_multi_agent() { return sample().as_multi_agent(); }
+  // Every policy's weights by id, and back.
+  std::map<std::string, std::vector<float>, std::less<>> get_policy_weights() const {
+    return {{policy_id_, policy_->get_weights()}};
+  }
+  void set_policy_weights(const std::map<std::string, std::vector<float>, std::less<>>& weights) {
+    for (const auto& [id, w] : weights) policy(id).set_weights(w);
+  }
+  // Everything a checkpoint needs to continue this worker: each policy's state and the filter.
+  Json get_state() const {
+    return Json{{"policies", {{policy_id_, policy_->get_state()}}}, {"filter", filter_.get_state()}};
+  }
+  void set_state(const Json& state) {
+    for (const auto& [id, s] : state.at("policies").items()) policy(id).set_state(s);
+    filter_.set_state(state.at("filter"));
+  }
 
   // ---- weights, filters, global vars ----
   PolicyInterface& policy() noexcept { return *policy_; }
@@ -421,6 +454,7 @@ class RolloutWorker {
   ObservationFilter filter_;
   RandomStream episode_ids_;
   std::string policy_id_ = "default_policy";
+  std::vector<std::string> policy_ids_{policy_id_};
   std::size_t fragment_length_ = 200;
   bool complete_episodes_ = false;
   bool soft_horizon_ = false;

@@ -68,9 +68,9 @@ class WorkerSet {
       if (global_timestep) local_->set_global_vars(*global_timestep);
       return;
     }
-    const std::vector<float> weights = local_->get_weights();
+    const auto weights = local_->get_policy_weights();
     for (auto& w : remote_) {
-      w->set_weights(weights);
+      w->set_policy_weights(weights);
       if (global_timestep) w->set_global_vars(*global_timestep);
     }
     if (global_timestep) local_->set_global_vars(*global_timestep);
@@ -94,6 +94,30 @@ class WorkerSet {
       tbb::parallel_for(std::size_t{0}, remote_.size(), [&](std::size_t i) { batches[i] = remote_[i]->sample(); });
     });
     return batches;
+  }
+
+  // sample_multi_agent() from every rollout worker in parallel (or the local worker), in order.
+  std::vector<MultiAgentBatch> sample_multi_agent() {
+    if (remote_.empty()) return {local_->sample_multi_agent()};
+    std::vector<MultiAgentBatch> batches(remote_.size());
+    foreach_remote_worker_parallel([&](RolloutWorker& w, std::size_t i) { batches[i] = w.sample_multi_agent(); });
+    return batches;
+  }
+
+  // The local worker's weights (and the global timestep) to rollout worker `remote_index` only
+  // (A3C's ApplyGradients(update_all=false)).
+  void sync_weights_to(std::size_t remote_index, std::optional<std::int64_t> global_timestep = std::nullopt) {
+    RolloutWorker& w = remote_worker(remote_index);
+    w.set_policy_weights(local_->get_policy_weights());
+    if (global_timestep) w.set_global_vars(*global_timestep);
+  }
+
+  // f(worker, i) on every rollout worker i at once on the set's TBB arena; returns when all did.
+  template <class F>
+  void foreach_remote_worker_parallel(F&& f) {
+    arena_.execute([&] {
+      tbb::parallel_for(std::size_t{0}, remote_.size(), [&](std::size_t i) { f(*remote_[i], i); });
+    });
   }
 
   // Calls f(worker) on the local worker, then every rollout worker, in order.
