@@ -54,6 +54,12 @@ class PolicyInterface {
   virtual std::int64_t global_timestep() const = 0;
 
   virtual bool is_recurrent() const = 0;
+  // Copies the online networks into the target networks (DQN, SAC, DDPG); an Error for policies
+  // without target networks.
+  virtual void update_target() {
+    throw Error("policy '" + std::string(policy_name()) + "'", "has no target network to update",
+                "UpdateTargetNetwork belongs in plans of policies with update_target() (DQN, SAC, DDPG)");
+  }
   virtual const std::vector<nn::Matrix>& get_initial_state() const = 0;
 
   // A fresh policy of the same type and config (a worker's own copy; weights come by set_weights).
@@ -103,6 +109,13 @@ class PolicyAdapter final : public PolicyInterface {
   std::int64_t global_timestep() const override { return policy_.global_timestep(); }
 
   bool is_recurrent() const override { return policy_.is_recurrent(); }
+  void update_target() override {
+    if constexpr (requires(P& p) { p.update_target(); }) {
+      policy_.update_target();
+    } else {
+      PolicyInterface::update_target();
+    }
+  }
   const std::vector<nn::Matrix>& get_initial_state() const override { return policy_.get_initial_state(); }
 
   std::unique_ptr<PolicyInterface> clone_untrained() const override {

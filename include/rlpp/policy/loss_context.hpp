@@ -104,6 +104,13 @@ class LossContext {
     return ad::sum(x * mask) / static_cast<float>(sequences_->valid_rows);
   }
 
+  // Sum over the valid rows (A3C's summed losses).
+  ad::Var reduce_sum_valid(ad::Var x) {
+    if (!sequences_) return ad::sum(x);
+    ad::Var mask = tape_->input(sequences_->mask, x.rows(), 1);
+    return ad::sum(x * mask);
+  }
+
   // ---- stats ----
   // Adds a learner stat (averaged over the minibatches of one learn_on_batch call).
   void record(std::string_view name, double value) { policy_->record_stat(name, value); }
