@@ -79,7 +79,9 @@ struct PlanContext {
   MetricsContext metrics;
 
   PlanContext(WorkerSet& w, Config c, DefaultCallbacks& cb)
-      : workers(w), config(std::move(c)), callbacks(cb), metrics{.episodes = EpisodeHistory::from_config(config)} {}
+      : workers(w), config(std::move(c)), callbacks(cb) {
+    metrics.episodes = EpisodeHistory::from_config(config);
+  }
   // The global timestep pushed to workers with weights (drives exploration and lr schedules).
   std::int64_t global_timestep() const { return metrics.counter_value(counters::steps_sampled); }
 };
