@@ -6,6 +6,7 @@
 // output differs between standard libraries); normal() additionally uses std::log and std::sqrt.
 
 #include <array>
+#include <optional>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -167,12 +168,18 @@ class RandomStream {
     }
   }
 
-  // The raw generator state, for checkpoints and exact restore (a cached normal() spare is
-  // dropped by from_state, so save streams between draws of normal pairs or accept a redraw).
+  // The raw generator state and the cached normal() spare, for checkpoints and exact restore:
+  // from_state(state(), spare()) continues the stream exactly.
   constexpr const std::array<std::uint64_t, 4>& state() const noexcept { return state_; }
-  static constexpr RandomStream from_state(const std::array<std::uint64_t, 4>& state) noexcept {
+  constexpr std::optional<double> spare() const noexcept {
+    return has_spare_ ? std::optional<double>(spare_) : std::nullopt;
+  }
+  static constexpr RandomStream from_state(const std::array<std::uint64_t, 4>& state,
+                                           std::optional<double> spare = std::nullopt) noexcept {
     RandomStream stream;
     stream.state_ = state;
+    stream.has_spare_ = spare.has_value();
+    stream.spare_ = spare.value_or(0.0);
     return stream;
   }
 

@@ -4,7 +4,8 @@
 // for fixed-size envs) and also models `environment` itself with std::vector<float> observations
 // and actions, so wrappers and user code can treat it like any other env.
 // Checks (step before reset, action in space, observation finite and in space, reward finite)
-// are on by default; set_checking(false) switches them off.
+// are on by default; set_checking(false) switches them off. get_state()/set_state() checkpoint a
+// `stateful_environment` mid-episode as exact JSON (envs/state_json.hpp).
 
 #include <memory>
 #include <span>
@@ -13,10 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_checker.hpp"
 #include "rlpp/envs/flat_env.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/space.hpp"
 
 namespace rlpp {
@@ -82,6 +85,42 @@ class AnyEnv {
     return result;
   }
 
+  // ---- state, for checkpoints ----
+  // Whether the wrapped env models json_stateful_environment (every built-in env does).
+  bool supports_state() const noexcept { return model_->supports_state(); }
+  // {"env": name, "steps": steps this episode, "needs_reset": bool, "state": the env's state}.
+  // EnvError if !supports_state().
+  Json get_state() const {
+    if (!supports_state()) throw detail::state_json::unsupported(name());
+    return Json{{"env", name()}, {"steps", steps_}, {"needs_reset", needs_reset_}, {"state", model_->get_state()}};
+  }
+  // Restores what get_state() returned, on an AnyEnv built the same way: stepping then continues
+  // exactly as it did after get_state(). EnvError (the env unchanged) if !supports_state(), or
+  // the value is for another env or malformed.
+  void set_state(const Json& state) {
+    if (!supports_state()) throw detail::state_json::unsupported(name());
+    std::int64_t steps = 0;
+    bool needs_reset = true;
+    try {
+      state_keys(state, {"env", "steps", "needs_reset", "state"});
+      std::string env;
+      state_field(state, "env", env);
+      if (env != name()) {
+        throw EnvError("env '" + name() + "'", "set_state() got the state of env '" + env + "'",
+                       "restore each env from its own state");
+      }
+      state_field(state, "steps", steps);
+      state_field(state, "needs_reset", needs_reset);
+      if (!state.contains("state")) detail::state_json::fail("missing key 'state'");
+    } catch (const EnvError& error) {
+      if (error.where() != "state" && !error.where().starts_with("state.")) throw;
+      throw EnvError("env '" + name() + "'", "cannot restore its state: " + error.where() + ": " + error.message());
+    }
+    model_->set_state(state["state"], name());
+    steps_ = steps;
+    needs_reset_ = needs_reset;
+  }
+
   // The wrapped env if it is an E, else nullptr (like std::function::target).
   template <class E>
   E* target() noexcept {
@@ -101,6 +140,9 @@ class AnyEnv {
     virtual Space action_space() const = 0;
     virtual void reset_into(Seed seed, std::span<float> obs, Json* info) = 0;
     virtual FlatStep step_into(std::span<const float> action, std::span<float> obs) = 0;
+    virtual bool supports_state() const noexcept = 0;
+    virtual Json get_state() const = 0;
+    virtual void set_state(const Json& state, const std::string& env_name) = 0;
   };
   template <class E>
   struct Model final : Concept {
@@ -110,6 +152,17 @@ class AnyEnv {
     void reset_into(Seed seed, std::span<float> obs, Json* info) override { adapter.reset(env, seed, obs, info); }
     FlatStep step_into(std::span<const float> action, std::span<float> obs) override {
       return adapter.step_flat(env, action, obs);
+    }
+    bool supports_state() const noexcept override { return json_stateful_environment<E>; }
+    Json get_state() const override {
+      if constexpr (json_stateful_environment<E>) {
+        return state_to_json(env.get_state());
+      } else {
+        return Json{};
+      }
+    }
+    void set_state([[maybe_unused]] const Json& state, [[maybe_unused]] const std::string& env_name) override {
+      if constexpr (json_stateful_environment<E>) detail::state_json::restore(env, state, "env '" + env_name + "'");
     }
     E env;
     FlatEnvAdapter<E> adapter;

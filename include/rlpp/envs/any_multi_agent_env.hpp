@@ -3,7 +3,8 @@
 // name). Per-agent observations and actions use the flat encoding (std::vector<float>), so it
 // models `multi_agent_environment` itself. Per-agent observation/action spaces are queried once
 // per agent and cached. Checks (reset before step, actions in space, observations finite and in
-// space, rewards finite, unknown agent ids) are on by default.
+// space, rewards finite, unknown agent ids) are on by default. get_state()/set_state() checkpoint a
+// stateful multi-agent env mid-episode as exact JSON (envs/state_json.hpp).
 
 #include <cmath>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "rlpp/core/json.hpp"
 #include "rlpp/envs/env_checker.hpp"
 #include "rlpp/envs/multi_agent_env.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/flat_value.hpp"
 #include "rlpp/spaces/space.hpp"
 
@@ -68,6 +70,41 @@ class AnyMultiAgentEnv {
     return result;
   }
 
+  // ---- state, for checkpoints (as AnyEnv's) ----
+  // Whether the wrapped env models json_stateful_multi_agent_environment.
+  bool supports_state() const noexcept { return model_->supports_state(); }
+  // {"env": name, "steps": steps this episode, "needs_reset": bool, "state": the env's state}.
+  // EnvError if !supports_state().
+  Json get_state() const {
+    if (!supports_state()) throw detail::state_json::unsupported(name_);
+    return Json{{"env", name_}, {"steps", steps_}, {"needs_reset", needs_reset_}, {"state", model_->get_state()}};
+  }
+  // Restores what get_state() returned, on an env built the same way. EnvError (the env
+  // unchanged) if !supports_state(), or the value is for another env or malformed.
+  void set_state(const Json& state) {
+    if (!supports_state()) throw detail::state_json::unsupported(name_);
+    std::int64_t steps = 0;
+    bool needs_reset = true;
+    try {
+      state_keys(state, {"env", "steps", "needs_reset", "state"});
+      std::string env;
+      state_field(state, "env", env);
+      if (env != name_) {
+        throw EnvError("env '" + name_ + "'", "set_state() got the state of env '" + env + "'",
+                       "restore each env from its own state");
+      }
+      state_field(state, "steps", steps);
+      state_field(state, "needs_reset", needs_reset);
+      if (!state.contains("state")) detail::state_json::fail("missing key 'state'");
+    } catch (const EnvError& error) {
+      if (error.where() != "state" && !error.where().starts_with("state.")) throw;
+      throw EnvError("env '" + name_ + "'", "cannot restore its state: " + error.where() + ": " + error.message());
+    }
+    model_->set_state(state["state"], name_);
+    steps_ = steps;
+    needs_reset_ = needs_reset;
+  }
+
   template <class E>
   E* target() noexcept {
     auto* model = dynamic_cast<Model<E>*>(model_.get());
@@ -88,6 +125,9 @@ class AnyMultiAgentEnv {
     virtual Space action_space(const AgentId& id) const = 0;
     virtual MultiAgentReset<std::vector<float>> reset(Seed seed) = 0;
     virtual MultiAgentStep<std::vector<float>> step(const AgentDict<std::vector<float>>& actions) = 0;
+    virtual bool supports_state() const noexcept = 0;
+    virtual Json get_state() const = 0;
+    virtual void set_state(const Json& state, const std::string& env_name) = 0;
   };
   template <class E>
   struct Model final : Concept {
@@ -115,6 +155,17 @@ class AnyMultiAgentEnv {
       out.truncateds = std::move(typed.truncateds);
       out.infos = std::move(typed.infos);
       return out;
+    }
+    bool supports_state() const noexcept override { return json_stateful_multi_agent_environment<E>; }
+    Json get_state() const override {
+      if constexpr (json_stateful_multi_agent_environment<E>) {
+        return state_to_json(env.get_state());
+      } else {
+        return Json{};
+      }
+    }
+    void set_state([[maybe_unused]] const Json& state, [[maybe_unused]] const std::string& env_name) override {
+      if constexpr (json_stateful_multi_agent_environment<E>) detail::state_json::restore(env, state, "env '" + env_name + "'");
     }
     static std::vector<float> encode(const Obs& obs) {
       std::vector<float> flat(flat_size_of(obs));

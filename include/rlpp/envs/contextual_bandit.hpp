@@ -12,6 +12,7 @@
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/space.hpp"
 
 namespace rlpp {
@@ -30,6 +31,17 @@ class SimpleContextualBandit {
     RandomStream rng{0};
     float context = 0.0f;  // 0 before the first reset
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["rng"] = state_to_json(state.rng);
+      json["context"] = state_to_json(state.context);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"rng", "context"});
+      state_field(json, "rng", state.rng);
+      state_field(json, "context", state.context);
+    }
   };
 
   SimpleContextualBandit() : SimpleContextualBandit(EnvContext{}) {}

@@ -86,6 +86,10 @@ concept stateful_environment = environment<E> && requires(E& env, const E& cenv)
   env.set_state(cenv.get_state());
 };
 
+// The state type of a stateful env: what get_state() returns, by value.
+template <stateful_environment E>
+using env_state_t = std::remove_cvref_t<decltype(std::declval<const E&>().get_state())>;
+
 // reset() result normalized to Reset<O>.
 template <environment E>
 Reset<observation_t<E>> reset_env(E& env, Seed seed) {

@@ -18,11 +18,13 @@
 #include <vector>
 
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/classic_control/cartpole.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
 #include "rlpp/envs/multi_agent_env.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/space.hpp"
 
 namespace rlpp {
@@ -31,6 +33,30 @@ class MultiAgentCartPole {
  public:
   using action_type = CartPole::action_type;
   using observation_type = CartPole::observation_type;
+
+  // Every agent's CartPole state, which agents still act, and this env's stream.
+  struct State {
+    std::vector<CartPole::State> envs;
+    std::vector<std::int64_t> status;  // per agent: 0 acting, 1 terminated, 2 truncated
+    RandomStream rng{0};
+    bool ready = false;  // reset() (or set_state()) has been called
+    friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["envs"] = state_to_json(state.envs);
+      json["status"] = state_to_json(state.status);
+      json["rng"] = state_to_json(state.rng);
+      json["ready"] = state_to_json(state.ready);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"envs", "status", "rng", "ready"});
+      state_field(json, "envs", state.envs);
+      state_field(json, "status", state.status);
+      state_field(json, "rng", state.rng);
+      state_field(json, "ready", state.ready);
+    }
+  };
 
   MultiAgentCartPole() : MultiAgentCartPole(EnvContext{}) {}
   explicit MultiAgentCartPole(const EnvContext& ctx)
@@ -106,6 +132,34 @@ class MultiAgentCartPole {
     result.terminateds.insert_or_assign(all_agents, all_done && !all_truncated);
     result.truncateds.insert_or_assign(all_agents, all_done && all_truncated);
     return result;
+  }
+
+  State get_state() const {
+    State state{{}, {}, rng_, ready_};
+    for (const CartPole& env : envs_) state.envs.push_back(env.get_state());
+    for (Status status : status_) state.status.push_back(static_cast<std::int64_t>(status));
+    return state;
+  }
+  // EnvError if the state is for another number of agents or holds an unknown status.
+  void set_state(const State& state) {
+    if (state.envs.size() != envs_.size() || state.status.size() != envs_.size()) {
+      throw EnvError("MultiAgentCartPole",
+                     "state is for " + std::to_string(state.envs.size()) + " agents (" +
+                         std::to_string(state.status.size()) + " statuses); this env has " +
+                         std::to_string(envs_.size()));
+    }
+    for (std::int64_t status : state.status) {
+      if (status < 0 || status > 2) {
+        throw EnvError("MultiAgentCartPole", "state holds agent status " + std::to_string(status),
+                       "0 acting, 1 terminated, 2 truncated");
+      }
+    }
+    for (std::size_t i = 0; i < envs_.size(); ++i) {
+      envs_[i].set_state(state.envs[i]);
+      status_[i] = static_cast<Status>(state.status[i]);
+    }
+    rng_ = state.rng;
+    ready_ = state.ready;
   }
 
   // The agents still acting, in agent order.

@@ -155,6 +155,16 @@ concept multi_agent_environment = requires(E& env, const E& cenv, const AgentId&
       -> std::same_as<MultiAgentStep<multi_agent_observation_t<E>>>;
 } && flat_encodable<multi_agent_observation_t<E>> && flat_encodable<multi_agent_action_t<E>>;
 
+// Multi-agent envs whose full state can be read and restored (see stateful_environment).
+template <class E>
+concept stateful_multi_agent_environment = multi_agent_environment<E> && requires(E& env, const E& cenv) {
+  { cenv.get_state() };
+  env.set_state(cenv.get_state());
+};
+
+template <stateful_multi_agent_environment E>
+using multi_agent_env_state_t = std::remove_cvref_t<decltype(std::declval<const E&>().get_state())>;
+
 template <multi_agent_environment E>
 MultiAgentReset<multi_agent_observation_t<E>> reset_env(E& env, Seed seed) {
   if constexpr (detail::is_multi_agent_reset<detail::multi_agent_reset_t<E>>::value) {

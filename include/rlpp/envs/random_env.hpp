@@ -19,6 +19,7 @@
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/detail/common.hpp"
 #include "rlpp/spaces/space.hpp"
 
@@ -48,6 +49,17 @@ class RandomEnv {
     RandomStream rng{0};
     std::int64_t steps = 0;
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["rng"] = state_to_json(state.rng);
+      json["steps"] = state_to_json(state.steps);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"rng", "steps"});
+      state_field(json, "rng", state.rng);
+      state_field(json, "steps", state.steps);
+    }
   };
 
   RandomEnv() : RandomEnv(EnvContext{}) {}

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/space.hpp"
 
 namespace rlpp {
@@ -32,6 +34,21 @@ class RepeatAfterMe {
     std::int64_t steps = 0;
     bool started = false;
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["rng"] = state_to_json(state.rng);
+      json["history"] = state_to_json(state.history);
+      json["steps"] = state_to_json(state.steps);
+      json["started"] = state_to_json(state.started);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"rng", "history", "steps", "started"});
+      state_field(json, "rng", state.rng);
+      state_field(json, "history", state.history);
+      state_field(json, "steps", state.steps);
+      state_field(json, "started", state.started);
+    }
   };
 
   RepeatAfterMe() : RepeatAfterMe(EnvContext{}) {}

@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/envs/multi_agent_env.hpp"
 #include "rlpp/spaces/space.hpp"
 
@@ -60,6 +62,19 @@ class RockPaperScissors {
     std::int64_t player1_score = 0;
     std::int64_t player2_score = 0;
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["num_moves"] = state_to_json(state.num_moves);
+      json["player1_score"] = state_to_json(state.player1_score);
+      json["player2_score"] = state_to_json(state.player2_score);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"num_moves", "player1_score", "player2_score"});
+      state_field(json, "num_moves", state.num_moves);
+      state_field(json, "player1_score", state.player1_score);
+      state_field(json, "player2_score", state.player2_score);
+    }
   };
 
   RockPaperScissors() : RockPaperScissors(EnvContext{}) {}

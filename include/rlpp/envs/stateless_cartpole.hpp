@@ -48,7 +48,7 @@ class StatelessCartPole {
     return result;
   }
 
-  const State& get_state() const noexcept { return env_.get_state(); }
+  State get_state() const { return env_.get_state(); }
   void set_state(const State& state) { env_.set_state(state); }
 
  private:

@@ -5,6 +5,8 @@
 // is kept in final_observations() for bootstrapping. After construction, stepping allocates
 // nothing for fixed-size observation/action types. Results are bit-identical for any thread
 // count: each sub-env has its own random stream, derived from (seed, worker_index, env index).
+// get_state()/set_state() checkpoint the whole vector mid-episode (sub-envs, buffers, counters)
+// as exact JSON, so that stepping continues bit-identically after a restore.
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +17,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -32,6 +35,7 @@
 #include "rlpp/envs/env_checker.hpp"
 #include "rlpp/envs/env_context.hpp"
 #include "rlpp/envs/flat_env.hpp"
+#include "rlpp/envs/state_json.hpp"
 
 namespace rlpp {
 
@@ -176,7 +180,154 @@ class VectorEnv {
   // when options.grain is 0.
   std::size_t grain() const noexcept { return grain_; }
 
+  // ---- state, for checkpoints ----
+  // Whether every sub-env's state can be saved (json_stateful_environment; for AnyEnv sub-envs,
+  // each one's supports_state()).
+  bool supports_state() const {
+    if constexpr (std::is_same_v<Env, AnyEnv>) {
+      return std::all_of(envs_.begin(), envs_.end(), [](const AnyEnv& env) { return env.supports_state(); });
+    } else {
+      return json_stateful_environment<Env>;
+    }
+  }
+
+  // Every sub-env's state and everything stepping reads: the observation, final-observation,
+  // reward and flag buffers, episode step counters, infos, and whether reset() has run (and
+  // seeded the sub-envs). The sub-envs' random streams are part of their states. EnvError if
+  // !supports_state().
+  Json get_state() const {
+    require_state_support();
+    Json envs = Json::array();
+    for (std::size_t i = 0; i < envs_.size(); ++i) envs.push_back(sub_env_state(i));
+    return Json{{"env", options_.env_name},
+                {"num_envs", envs_.size()},
+                {"observation_size", obs_size_},
+                {"envs", std::move(envs)},
+                {"observations", state_to_json(observations_)},
+                {"final_observations", state_to_json(final_observations_)},
+                {"rewards", state_to_json(rewards_)},
+                {"terminateds", state_to_json(terminated_)},
+                {"truncateds", state_to_json(truncated_)},
+                {"episode_ended", state_to_json(ended_)},
+                {"episode_steps", state_to_json(episode_steps_)},
+                {"infos", Json(infos_)},
+                {"seeded", seeded_},
+                {"is_reset", is_reset_}};
+  }
+
+  // Restores what get_state() returned, on a VectorEnv built the same way (same env, number of
+  // sub-envs and spaces): stepping both with the same actions then gives bit-identical results.
+  // EnvError, with this VectorEnv unchanged, if !supports_state(), or the value is for another
+  // vector or malformed.
+  void set_state(const Json& state) {
+    require_state_support();
+    const std::string where = "VectorEnv '" + options_.env_name + "'";
+    const std::size_t n = envs_.size();
+    std::vector<float> observations, final_observations, rewards;
+    std::vector<std::uint8_t> terminated, truncated, ended;
+    std::vector<std::int64_t> episode_steps;
+    bool seeded = false, is_reset = false;
+    try {
+      state_keys(state, {"env", "num_envs", "observation_size", "envs", "observations", "final_observations",
+                         "rewards", "terminateds", "truncateds", "episode_ended", "episode_steps", "infos", "seeded",
+                         "is_reset"});
+      std::string env;
+      state_field(state, "env", env);
+      if (env != options_.env_name) {
+        throw EnvError(where, "set_state() got the state of VectorEnv '" + env + "'",
+                       "restore each VectorEnv from its own state");
+      }
+      std::size_t num_envs = 0, observation_size = 0;
+      state_field(state, "num_envs", num_envs);
+      state_field(state, "observation_size", observation_size);
+      if (num_envs != n || observation_size != obs_size_) {
+        throw EnvError(where, "set_state() got the state of " + std::to_string(num_envs) + " sub-envs with " +
+                                  std::to_string(observation_size) + " observation values; this one has " +
+                                  std::to_string(n) + " with " + std::to_string(obs_size_),
+                       "restore into a VectorEnv built the same way");
+      }
+      const auto sized = [&](std::string_view key, auto& values, std::size_t size) {
+        state_field(state, key, values);
+        if (values.size() != size) {
+          detail::state_json::fail(std::string(key) + " holds " + std::to_string(values.size()) +
+                                   " values, expected " + std::to_string(size));
+        }
+      };
+      sized("observations", observations, n * obs_size_);
+      sized("final_observations", final_observations, n * obs_size_);
+      sized("rewards", rewards, n);
+      sized("terminateds", terminated, n);
+      sized("truncateds", truncated, n);
+      sized("episode_ended", ended, n);
+      sized("episode_steps", episode_steps, n);
+      state_field(state, "seeded", seeded);
+      state_field(state, "is_reset", is_reset);
+      for (const char* key : {"envs", "infos"}) {
+        if (!state.contains(key) || !state[key].is_array() || state[key].size() != n) {
+          detail::state_json::fail(std::string(key) + ": expected an array of " + std::to_string(n) + " values");
+        }
+      }
+    } catch (const EnvError& error) {
+      if (error.where() != "state" && !error.where().starts_with("state.")) throw;
+      throw EnvError(where, "cannot restore its state: " + error.where() + ": " + error.message());
+    }
+    // Sub-env by sub-env (each restore leaves its sub-env unchanged when it fails); on a failure
+    // the sub-envs already restored are rolled back.
+    std::vector<Json> previous;
+    previous.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) previous.push_back(sub_env_state(i));
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        set_sub_env_state(i, state["envs"][i]);
+      } catch (const Error& error) {
+        for (std::size_t j = 0; j < i; ++j) set_sub_env_state(j, previous[j]);
+        throw EnvError(where + " sub-env " + std::to_string(i), error.what());
+      }
+    }
+    observations_ = std::move(observations);
+    final_observations_ = std::move(final_observations);
+    rewards_ = std::move(rewards);
+    terminated_ = std::move(terminated);
+    truncated_ = std::move(truncated);
+    ended_ = std::move(ended);
+    episode_steps_ = std::move(episode_steps);
+    for (std::size_t i = 0; i < n; ++i) infos_[i] = state["infos"][i];
+    seeded_ = seeded;
+    is_reset_ = is_reset;
+  }
+
  private:
+  void require_state_support() const {
+    if (supports_state()) return;
+    for (std::size_t i = 0; i < envs_.size(); ++i) {
+      if constexpr (std::is_same_v<Env, AnyEnv>) {
+        if (!envs_[i].supports_state()) {
+          throw EnvError("VectorEnv '" + options_.env_name + "' sub-env " + std::to_string(i),
+                         detail::state_json::unsupported(envs_[i].name()).what());
+        }
+      }
+    }
+    throw detail::state_json::unsupported(options_.env_name);
+  }
+
+  Json sub_env_state(std::size_t i) const {
+    if constexpr (std::is_same_v<Env, AnyEnv>) {
+      return envs_[i].get_state();
+    } else if constexpr (json_stateful_environment<Env>) {
+      return state_to_json(envs_[i].get_state());
+    } else {
+      return Json{};
+    }
+  }
+
+  void set_sub_env_state(std::size_t i, [[maybe_unused]] const Json& state) {
+    if constexpr (std::is_same_v<Env, AnyEnv>) {
+      envs_[i].set_state(state);
+    } else if constexpr (json_stateful_environment<Env>) {
+      detail::state_json::restore(envs_[i], state, "env '" + options_.env_name + "'");
+    }
+  }
+
   void init() {
     observation_space_ = Space(envs_.front().observation_space());
     action_space_ = Space(envs_.front().action_space());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "rlpp/core/json.hpp"
+#include "rlpp/data/multi_agent_batch.hpp"
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/evaluation/episode.hpp"
 
@@ -33,10 +34,14 @@ class DefaultCallbacks {
   virtual void on_episode_step(RolloutWorker&, Episode&, std::size_t /*env_index*/) {}
   // When the episode has ended: write custom_metrics / hist_data here.
   virtual void on_episode_end(RolloutWorker&, Episode&, std::size_t /*env_index*/) {}
-  // Right after the policy postprocessed one trajectory fragment; may change the batch.
+  // Right after the policy postprocessed one trajectory fragment; may change the batch
+  // (multi-agent: one agent's fragment; the batch's agent_index column tells which agent).
   virtual void on_postprocess_trajectory(RolloutWorker&, Episode&, SampleBatch& /*postprocessed_batch*/) {}
   // At the end of RolloutWorker::sample(), with the batch it returns.
   virtual void on_sample_end(RolloutWorker&, SampleBatch& /*samples*/) {}
+  // At the end of RolloutWorker::sample_multi_agent() on a multi-agent worker, with the batch
+  // it returns (RLlib's on_sample_end with a MultiAgentBatch).
+  virtual void on_multi_agent_sample_end(RolloutWorker&, MultiAgentBatch& /*samples*/) {}
   // At the start of a learn_on_batch call (trainer operators call it).
   virtual void on_learn_on_batch(PolicyInterface&, const SampleBatch& /*train_batch*/, Json& /*result*/) {}
   // At the end of the trainer's constructor (workers built, nothing sampled yet).
@@ -66,6 +71,9 @@ class MultiCallbacks final : public DefaultCallbacks {
   }
   void on_sample_end(RolloutWorker& w, SampleBatch& b) override {
     for (auto& c : callbacks_) c->on_sample_end(w, b);
+  }
+  void on_multi_agent_sample_end(RolloutWorker& w, MultiAgentBatch& b) override {
+    for (auto& c : callbacks_) c->on_multi_agent_sample_end(w, b);
   }
   void on_learn_on_batch(PolicyInterface& p, const SampleBatch& b, Json& r) override {
     for (auto& c : callbacks_) c->on_learn_on_batch(p, b, r);

@@ -40,6 +40,16 @@ struct AgentPolicyLess {
 // Summed reward per (agent id, policy id).
 using AgentRewards = std::map<AgentPolicyKey, double, AgentPolicyLess>;
 
+// What a multi-agent episode keeps per agent (the latest step of that agent).
+struct EpisodeAgent {
+  std::string policy_id;  // what the policy mapping fn returned for it in this episode
+  std::int64_t agent_index = 0;  // order of first appearance in the episode (the agent_index column)
+  std::vector<float> last_raw_observation;  // as the env returned it (flat)
+  std::vector<float> last_observation;      // preprocessed and filtered, as the policy sees it
+  std::vector<float> last_action;           // as sent to the env
+  double last_reward = 0.0;                 // unclipped, of the last env step
+};
+
 struct Episode {
   std::int64_t episode_id = 0;  // unique per worker and episode; the eps_id column
   std::size_t env_index = 0;    // the sub-env of the vector env it runs in
@@ -63,6 +73,16 @@ struct Episode {
   std::span<const float> last_observation_for() const noexcept { return last_observation; }
   std::span<const float> last_raw_obs_for() const noexcept { return last_raw_observation; }
   std::span<const float> last_action_for() const noexcept { return last_action; }
+
+  // Multi-agent episodes: every agent seen so far, in order of appearance (single-agent: empty).
+  AgentDict<EpisodeAgent> agents;
+  // The latest step of `agent` (an EnvError naming the agents present if it has not appeared).
+  std::span<const float> last_observation_for(std::string_view agent) const { return agents.at(agent).last_observation; }
+  std::span<const float> last_raw_obs_for(std::string_view agent) const { return agents.at(agent).last_raw_observation; }
+  std::span<const float> last_action_for(std::string_view agent) const { return agents.at(agent).last_action; }
+  double last_reward_for(std::string_view agent) const { return agents.at(agent).last_reward; }
+  const std::string& policy_for(std::string_view agent) const { return agents.at(agent).policy_id; }
+  std::vector<AgentId> agent_ids() const { return agents.keys(); }
 
   // Adds one step's reward of `agent` acting for `policy_id` to agent_rewards and total_reward
   // (RLlib's _add_agent_rewards for one agent).

@@ -7,7 +7,10 @@
 // fragments are concatenated. Episodes are tracked for metrics and callbacks; observations are
 // preprocessed and filtered (observation_filter); rewards clipped (clip_rewards); Box actions
 // unsquashed or clipped to the bounds before the env sees them (normalize_actions, clip_actions).
-// Single-agent envs (multi-agent: see the issue tracker).
+// Multi-agent envs (RLlib's MultiAgentEnv) get a policy map instead (policy_map.hpp): each agent
+// acts for the policy the mapping fn gives it, one batched compute_actions per policy per step
+// over all agents of all sub-envs mapped to it; each agent's trajectory is postprocessed by its
+// policy and sample_multi_agent() returns a MultiAgentBatch grouped by policy.
 
 #include <cmath>
 #include <cstddef>
@@ -29,12 +32,14 @@
 #include "rlpp/data/multi_agent_batch.hpp"
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/envs/any_env.hpp"
+#include "rlpp/envs/any_multi_agent_env.hpp"
 #include "rlpp/envs/vector_env.hpp"
 #include "rlpp/envs/wrappers/time_limit.hpp"
 #include "rlpp/evaluation/callbacks.hpp"
 #include "rlpp/evaluation/episode.hpp"
 #include "rlpp/evaluation/filters.hpp"
 #include "rlpp/evaluation/metrics.hpp"
+#include "rlpp/evaluation/policy_map.hpp"
 #include "rlpp/policy/any_policy.hpp"
 #include "rlpp/policy/sequences.hpp"
 
@@ -91,48 +96,157 @@ inline xt::xarray<bool> bool_column(const std::vector<std::uint8_t>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) out.data()[i] = values[i] != 0;
   return out;
 }
+
+// A builder's rows as a (not yet postprocessed) SampleBatch; clears the builder.
+inline SampleBatch trajectory_batch(TrajectoryBuilder& b, const Space& action_space, std::int64_t env_index,
+                                    std::int64_t agent_index) {
+  const std::size_t rows = b.count;
+  SampleBatch batch;
+  batch.set(cols::obs, column_from(b.obs, rows));
+  batch.set(cols::new_obs, column_from(b.new_obs, rows));
+  if (action_space.is<Box>()) {
+    batch.set(cols::actions.name, Column(column_from(b.actions, rows)));
+    batch.set(cols::prev_actions.name, Column(column_from(b.prev_actions, rows)));
+  } else {
+    std::vector<std::int64_t> ints(b.actions.begin(), b.actions.end()), prev(b.prev_actions.begin(), b.prev_actions.end());
+    batch.set(cols::actions.name, Column(column_from(ints, rows)));
+    batch.set(cols::prev_actions.name, Column(column_from(prev, rows)));
+  }
+  batch.set(cols::rewards, column_from(b.rewards, rows));
+  batch.set(cols::prev_rewards, column_from(b.prev_rewards, rows));
+  batch.set(cols::action_logp, column_from(b.logp, rows));
+  batch.set(cols::action_prob, column_from(b.prob, rows));
+  if (!b.dist_inputs.empty()) batch.set(cols::action_dist_inputs, column_from(b.dist_inputs, rows));
+  if (!b.vf_preds.empty()) batch.set(cols::vf_preds, column_from(b.vf_preds, rows));
+  batch.set(cols::terminateds, bool_column(b.terminateds));
+  batch.set(cols::truncateds, bool_column(b.truncateds));
+  std::vector<std::uint8_t> dones(rows);
+  for (std::size_t k = 0; k < rows; ++k) dones[k] = b.terminateds[k] || b.truncateds[k];
+  batch.set(cols::dones, bool_column(dones));
+  batch.set(cols::t, column_from(b.t, rows));
+  batch.set(cols::eps_id, column_from(b.eps_id, rows));
+  batch.set(cols::env_id, xt::xarray<std::int64_t>(xt::zeros<std::int64_t>({rows}) + env_index));
+  batch.set(cols::agent_index, xt::xarray<std::int64_t>(xt::zeros<std::int64_t>({rows}) + agent_index));
+  for (std::size_t k = 0; k < b.state_in.size(); ++k) {
+    const std::size_t width = rows == 0 ? 0 : b.state_in[k].size() / rows;
+    xt::xarray<float> in(std::vector<std::size_t>{rows, width}), out(std::vector<std::size_t>{rows, width});
+    std::copy(b.state_in[k].begin(), b.state_in[k].end(), in.data());
+    std::copy(b.state_out[k].begin(), b.state_out[k].end(), out.data());
+    batch.set(state_in_column(k), std::move(in));
+    batch.set(state_out_column(k), std::move(out));
+  }
+  b.clear();
+  return batch;
+}
+
+// Box actions: unsquashed from [-1, 1] (normalize_actions) or clipped (clip_actions) to the
+// bounds for the env; other spaces pass through.
+struct ActionBounds {
+  std::vector<double> low, high;
+  bool normalize = false, clip = false;
+
+  ActionBounds() = default;
+  ActionBounds(const Space& space, const Config& config) {
+    const auto* box = space.get_if<Box>();
+    if (box && box->dtype() == DType::float32) {
+      low.assign(box->low().begin(), box->low().end());
+      high.assign(box->high().begin(), box->high().end());
+      normalize = config.get<bool>("normalize_actions");
+      clip = config.get<bool>("clip_actions");
+    }
+  }
+  void apply(std::span<float> actions) const {
+    if (low.empty()) return;
+    const std::size_t width = low.size();
+    for (std::size_t k = 0; k < actions.size(); ++k) {
+      const std::size_t j = k % width;
+      float a = actions[k];
+      if (normalize && std::isfinite(low[j]) && std::isfinite(high[j]))
+        a = static_cast<float>(low[j] + (std::clamp(static_cast<double>(a), -1.0, 1.0) + 1.0) * 0.5 * (high[j] - low[j]));
+      else if (clip)
+        a = static_cast<float>(std::clamp(static_cast<double>(a), low[j], high[j]));
+      actions[k] = a;
+    }
+  }
+};
+
+// One policy of a worker's policy map, with its observation filter and per-step scratch.
+struct PolicyEntry {
+  std::string id;
+  std::unique_ptr<PolicyInterface> policy;
+  ObservationFilter filter;
+  ActionBounds bounds;
+  // multi-agent step scratch: the (sub-env, agent slot) of each row acting this step
+  std::vector<std::pair<std::size_t, std::size_t>> rows;
+  nn::Matrix obs, prev_actions, prev_rewards;
+  std::vector<nn::Matrix> state;
+};
+
+// One agent of a multi-agent sub-env's running episode.
+struct AgentSlot {
+  AgentId id;
+  std::size_t policy = 0;        // index into the worker's policy entries
+  std::int64_t agent_index = 0;  // order of first appearance in the episode
+  std::int64_t t = 0;            // the agent's transitions so far in the episode
+  std::vector<float> obs;        // preprocessed and filtered: what it acts on next
+  std::vector<float> next_obs;   // this step's new observation (when has_next)
+  bool has_next = false;
+  std::vector<std::vector<float>> state;  // recurrent state in, one row per tensor
+  std::vector<float> prev_action;
+  float prev_reward = 0.0f;
+  bool acting = false;     // in the latest observation dict: acts at the next step
+  bool acted_now = false;  // acted at this step (its action is in the env's action dict)
+  bool pending = false;    // acted; the transition waits for its next observation or its end
+  bool done = false;       // has left the episode
+  // the open transition
+  std::vector<float> action, env_action, dist_inputs;
+  std::vector<std::vector<float>> state_out;
+  float logp = 0.0f, prob = 0.0f, vf = 0.0f;
+  bool has_vf = false;
+  float reward = 0.0f;      // clipped, summed since it acted
+  double raw_reward = 0.0;  // unclipped
+  TrajectoryBuilder builder;
+};
+
+struct MultiAgentSubEnv {
+  Episode episode;
+  std::vector<AgentSlot> slots;  // in order of appearance
+};
 }  // namespace detail
+
 
 class RolloutWorker {
  public:
   using EnvCreator = std::function<AnyEnv(const EnvContext&)>;
+  using MultiAgentEnvCreator = std::function<AnyMultiAgentEnv(const EnvContext&)>;
 
-  // `config` is the trainer's (lenient: keys the worker does not read are ignored); the policy
-  // is this worker's own.
+  // A single-agent worker. `config` is the trainer's (lenient: keys the worker does not read are
+  // ignored); the policy is this worker's own ("default_policy").
   RolloutWorker(const EnvCreator& make_env, std::unique_ptr<PolicyInterface> policy, const Json& config,
                 int worker_index = 0, int num_workers = 0, std::shared_ptr<DefaultCallbacks> callbacks = nullptr)
       : config_(merge_policy_config(rollout_worker_defaults(), config, false)),
         worker_index_(worker_index),
-        policy_(std::move(policy)),
+        num_workers_(num_workers),
         callbacks_(callbacks ? std::move(callbacks) : std::make_shared<DefaultCallbacks>()),
-        envs_(static_cast<std::size_t>(config_.positive_int("num_envs_per_worker")),
-              wrap_creator(make_env, config_), vector_options(config_, worker_index),
-              EnvContext{config_.json()["env_config"], worker_index, 0, num_workers, worker_index > 0}),
-        filter_(ObservationFilter::from_config(config_, policy_->observation_width())),
         episode_ids_(seed(), static_cast<std::uint64_t>(worker_index), 0, "episode_ids") {
-    if (!policy_) throw Error("RolloutWorker", "no policy given");
-    if (envs_.observation_space() != policy_->observation_space())
+    if (!policy) throw Error("RolloutWorker", "no policy given");
+    read_common_config();
+    envs_ = std::make_unique<VectorEnv<AnyEnv>>(
+        static_cast<std::size_t>(config_.positive_int("num_envs_per_worker")), wrap_creator(make_env, config_),
+        vector_options(config_, worker_index),
+        EnvContext{config_.json()["env_config"], worker_index, 0, num_workers, worker_index > 0});
+    add_policy(default_policy_id, std::move(policy));
+    policies_to_train_ = policy_ids_;
+    policy_ = entries_.front()->policy.get();
+    if (envs_->observation_space() != policy_->observation_space())
       throw SpaceError("RolloutWorker " + std::to_string(worker_index),
-                       "the env's observation space " + envs_.observation_space().to_string() +
+                       "the env's observation space " + envs_->observation_space().to_string() +
                            " differs from the policy's " + policy_->observation_space().to_string());
-    if (envs_.action_space() != policy_->action_space())
+    if (envs_->action_space() != policy_->action_space())
       throw SpaceError("RolloutWorker " + std::to_string(worker_index),
-                       "the env's action space " + envs_.action_space().to_string() + " differs from the policy's " +
+                       "the env's action space " + envs_->action_space().to_string() + " differs from the policy's " +
                            policy_->action_space().to_string());
-    fragment_length_ = static_cast<std::size_t>(config_.positive_int("rollout_fragment_length"));
-    complete_episodes_ = config_.one_of("batch_mode", {"truncate_episodes", "complete_episodes"}) == "complete_episodes";
-    soft_horizon_ = config_.get<bool>("soft_horizon");
-    no_done_at_end_ = config_.get<bool>("no_done_at_end");
-    if (!config_.json()["horizon"].is_null()) horizon_ = config_.positive_int("horizon");
-    read_reward_clipping();
-    const auto* box = policy_->action_space().get_if<Box>();
-    if (box && box->dtype() == DType::float32) {
-      low_.assign(box->low().begin(), box->low().end());
-      high_.assign(box->high().begin(), box->high().end());
-      normalize_actions_ = config_.get<bool>("normalize_actions");
-      clip_actions_ = config_.get<bool>("clip_actions");
-    }
-    const std::size_t n = envs_.num_envs();
+    const std::size_t n = envs_->num_envs();
     builders_.resize(n);
     episodes_.resize(n);
     for (auto& b : builders_) {
@@ -141,11 +255,83 @@ class RolloutWorker {
     }
   }
 
+  // A multi-agent worker: num_envs_per_worker sub-envs from `make_env` and the policy map of
+  // `multiagent` and config["multiagent"] (policy_map.hpp). Policies without a factory are built
+  // by `default_policy`; policies without spaces take those of the env's agents mapped to them
+  // (the mapping fn is asked once per agent of sub-env 0's agent_ids()).
+  RolloutWorker(const MultiAgentEnvCreator& make_env, const PolicyFactory& default_policy, const Json& config,
+                MultiAgentSpec multiagent = {}, int worker_index = 0, int num_workers = 0,
+                std::shared_ptr<DefaultCallbacks> callbacks = nullptr)
+      : config_(merge_policy_config(rollout_worker_defaults(), config, false)),
+        worker_index_(worker_index),
+        num_workers_(num_workers),
+        callbacks_(callbacks ? std::move(callbacks) : std::make_shared<DefaultCallbacks>()),
+        episode_ids_(seed(), static_cast<std::uint64_t>(worker_index), 0, "episode_ids"),
+        multi_agent_(true) {
+    read_common_config();
+    detail::ResolvedMultiAgent resolved = detail::resolve_multi_agent(config, std::move(multiagent));
+    mapping_ = std::move(resolved.mapping);
+    count_agent_steps_ = resolved.count_agent_steps;
+    const auto n = static_cast<std::size_t>(config_.positive_int("num_envs_per_worker"));
+    for (std::size_t i = 0; i < n; ++i)
+      ma_envs_.push_back(make_env(EnvContext{config_.json()["env_config"], worker_index, static_cast<int>(i), num_workers,
+                                             worker_index > 0}));
+    ma_subs_.resize(n);
+    // Spaces of the agents mapped to each policy.
+    std::map<std::string, std::pair<Space, Space>, std::less<>> inferred;
+    Episode probe;
+    for (const AgentId& agent : ma_envs_.front().agent_ids()) {
+      const std::string pid = mapping_(agent, probe, *this);
+      if (!resolved.policies.count(pid)) throw unknown_policy(pid, agent, resolved.policy_ids);
+      Space obs = ma_envs_.front().observation_space(agent), act = ma_envs_.front().action_space(agent);
+      const auto it = inferred.find(pid);
+      if (it == inferred.end()) {
+        inferred.emplace(pid, std::pair<Space, Space>(std::move(obs), std::move(act)));
+      } else if (it->second.first != obs || it->second.second != act) {
+        throw SpaceError("policy '" + pid + "'",
+                         "agents with different spaces map to it (agent '" + agent + "': " + obs.to_string() + ", " +
+                             act.to_string() + "; an earlier agent: " + it->second.first.to_string() + ", " +
+                             it->second.second.to_string() + ")",
+                         "give the policy's spaces in its PolicySpec, or map these agents to different policies");
+      }
+    }
+    for (const std::string& pid : resolved.policy_ids) {
+      PolicySpec& spec = resolved.policies.at(pid);
+      const auto it = inferred.find(pid);
+      if ((!spec.observation_space || !spec.action_space) && it == inferred.end())
+        throw ConfigError("config.multiagent.policies." + pid,
+                          "no agent of the env maps to this policy, so its spaces are unknown",
+                          "give observation_space and action_space in its PolicySpec");
+      const Space obs = spec.observation_space ? *spec.observation_space : it->second.first;
+      const Space act = spec.action_space ? *spec.action_space : it->second.second;
+      Json policy_config = config;
+      policy_config.merge_patch(spec.config);
+      const PolicyFactory& factory = spec.factory ? spec.factory : default_policy;
+      if (!factory)
+        throw ConfigError("config.multiagent.policies." + pid, "has no policy factory and no default policy was given");
+      auto policy = factory(obs, act, policy_config, PolicyContext{worker_index, num_workers, pid});
+      if (!policy) throw Error("RolloutWorker", "the factory of policy '" + pid + "' returned no policy");
+      add_policy(pid, std::move(policy));
+    }
+    policies_to_train_ = std::move(resolved.policies_to_train);
+    policy_ = &policy();
+  }
+
   // ---- sampling ----
-  // One fragment per sub-env, postprocessed and concatenated (see the header comment).
+  // Single-agent: one fragment per sub-env, postprocessed and concatenated (see the header
+  // comment). Multi-agent: sample_multi_agent()'s one policy batch (a ConfigError when the map
+  // has several policies: use sample_multi_agent()).
   SampleBatch sample() {
+    if (multi_agent_) {
+      MultiAgentBatch batch = sample_multi_agent();
+      if (entries_.size() != 1)
+        throw ConfigError("RolloutWorker::sample", "this multi-agent worker has " + std::to_string(entries_.size()) +
+                                                       " policies", "call sample_multi_agent()");
+      if (batch.policy_batches.empty()) return SampleBatch{};
+      return std::move(batch.policy_batches.begin()->second);
+    }
     if (!started_) start();
-    const std::size_t n = envs_.num_envs();
+    const std::size_t n = envs_->num_envs();
     const std::size_t target = fragment_length_ * n;
     std::size_t collected = 0;
     std::vector<SampleBatch> fragments;
@@ -160,10 +346,7 @@ class RolloutWorker {
     if (!complete_episodes_)
       for (std::size_t i = 0; i < n; ++i)
         if (builders_[i].count > 0) fragments.push_back(finish_fragment(i));
-    for (SampleBatch& f : fragments) {
-      const std::size_t rows = f.count();
-      f.set(cols::unroll_id, xt::xarray<std::int64_t>(xt::zeros<std::int64_t>({rows}) + unroll_id));
-    }
+    set_unroll_id(fragments, unroll_id);
     SampleBatch batch = fragments.size() == 1 ? std::move(fragments.front()) : concat_samples(std::span<const SampleBatch>(fragments));
     callbacks_->on_sample_end(*this, batch);
     return batch;
@@ -173,51 +356,71 @@ class RolloutWorker {
   std::vector<RolloutMetrics> get_metrics() { return std::exchange(finished_, {}); }
 
   // ---- the policy map (multi-agent: several policies; single-agent: "default_policy") ----
-  bool is_multi_agent() const noexcept { return false; }
-  // Every policy id, in the order of multiagent.policies.
+  bool is_multi_agent() const noexcept { return multi_agent_; }
+  // Every policy id (sorted, as RLlib's policy dict).
   const std::vector<std::string>& policy_ids() const noexcept { return policy_ids_; }
   // multiagent.policies_to_train (all policies when not given).
-  const std::vector<std::string>& policies_to_train() const noexcept { return policy_ids_; }
-  PolicyInterface& policy(std::string_view policy_id) {
-    if (policy_id != policy_id_)
-      throw ConfigError("policy id '" + std::string(policy_id) + "'", "is not in this worker's policy map (policies: " + policy_id_ + ")");
-    return *policy_;
+  const std::vector<std::string>& policies_to_train() const noexcept { return policies_to_train_; }
+  bool is_policy_to_train(std::string_view policy_id) const {
+    return std::find(policies_to_train_.begin(), policies_to_train_.end(), policy_id) != policies_to_train_.end();
   }
-  // sample() as a MultiAgentBatch (single-agent: {"default_policy": batch}); what execution
-  // plans consume.
-  MultiAgentBatch sample_multi_agent() { return sample().as_multi_agent(); }
+  PolicyInterface& policy(std::string_view policy_id) { return *entry(policy_id).policy; }
+  const PolicyInterface& policy(std::string_view policy_id) const { return *entry(policy_id).policy; }
+  // The observation filter of `policy_id` (each policy has its own, as in RLlib).
+  ObservationFilter& filter(std::string_view policy_id) { return entry(policy_id).filter; }
+  // Single-agent: sample() as {"default_policy": batch}. Multi-agent: one batch per policy whose
+  // agents collected rows, env_steps counted as the env stepped (see docs/rollouts.md).
+  MultiAgentBatch sample_multi_agent() {
+    if (!multi_agent_) return sample().as_multi_agent();
+    return sample_multi_agent_envs();
+  }
   // Every policy's weights by id, and back.
   std::map<std::string, std::vector<float>, std::less<>> get_policy_weights() const {
-    return {{policy_id_, policy_->get_weights()}};
+    std::map<std::string, std::vector<float>, std::less<>> weights;
+    for (const auto& e : entries_) weights.emplace(e->id, e->policy->get_weights());
+    return weights;
   }
   void set_policy_weights(const std::map<std::string, std::vector<float>, std::less<>>& weights) {
     for (const auto& [id, w] : weights) policy(id).set_weights(w);
   }
-  // Everything a checkpoint needs to continue this worker: each policy's state and the filter.
-  Json get_state() const {
-    return Json{{"policies", {{policy_id_, policy_->get_state()}}}, {"filter", filter_.get_state()}};
-  }
-  void set_state(const Json& state) {
-    for (const auto& [id, s] : state.at("policies").items()) policy(id).set_state(s);
-    filter_.set_state(state.at("filter"));
-  }
+  // Everything a checkpoint needs to continue this worker: see get_state() below.
+  Json get_state() const { return state_json(); }
+  void set_state(const Json& state) { restore_state(state); }
 
   // ---- weights, filters, global vars ----
-  PolicyInterface& policy() noexcept { return *policy_; }
-  const PolicyInterface& policy() const noexcept { return *policy_; }
-  std::vector<float> get_weights() const { return policy_->get_weights(); }
-  void set_weights(std::span<const float> weights) { policy_->set_weights(weights); }
-  void set_global_vars(std::int64_t timestep) { policy_->on_global_var_update(timestep); }
-  ObservationFilter& filter() noexcept { return filter_; }
-  const ObservationFilter& filter() const noexcept { return filter_; }
+  // The policy of a single-agent worker; multi-agent: "default_policy" if in the map, else the
+  // first policy id.
+  PolicyInterface& policy() noexcept { return entry_for_default().policy.operator*(); }
+  const PolicyInterface& policy() const noexcept { return *const_cast<RolloutWorker*>(this)->entry_for_default().policy; }
+  std::vector<float> get_weights() const { return policy().get_weights(); }
+  void set_weights(std::span<const float> weights) { policy().set_weights(weights); }
+  void set_global_vars(std::int64_t timestep) {
+    for (auto& e : entries_) e->policy->on_global_var_update(timestep);
+  }
+  // The filter of policy() (every policy's: filter(policy_id)).
+  ObservationFilter& filter() noexcept { return entry_for_default().filter; }
+  const ObservationFilter& filter() const noexcept { return const_cast<RolloutWorker*>(this)->entry_for_default().filter; }
   int worker_index() const noexcept { return worker_index_; }
+  int num_workers() const noexcept { return num_workers_; }
   const Config& config() const noexcept { return config_; }
-  VectorEnv<AnyEnv>& env() noexcept { return envs_; }
+  // The single-agent worker's vector env (an Error on a multi-agent worker: multi_agent_env(i)).
+  VectorEnv<AnyEnv>& env() {
+    if (!envs_) throw Error("RolloutWorker::env", "this worker's env is multi-agent", "use multi_agent_env(i)");
+    return *envs_;
+  }
+  // Sub-env i of a multi-agent worker.
+  AnyMultiAgentEnv& multi_agent_env(std::size_t i) { return ma_envs_.at(i); }
+  std::size_t num_envs() const noexcept { return multi_agent_ ? ma_envs_.size() : envs_->num_envs(); }
   DefaultCallbacks& callbacks() noexcept { return *callbacks_; }
-  // Env steps sampled by this worker so far.
+  // Env steps sampled by this worker so far (every sub-env's step counts one).
   std::int64_t num_steps_sampled() const noexcept { return steps_sampled_; }
+  // Agent steps (transitions recorded, all agents) so far; single-agent: env steps.
+  std::int64_t num_agent_steps_sampled() const noexcept { return multi_agent_ ? agent_steps_sampled_ : steps_sampled_; }
+  // multiagent.count_steps_by == "agent_steps".
+  bool counts_agent_steps() const noexcept { return count_agent_steps_; }
 
  private:
+  // ---- construction ----
   static VectorEnvOptions vector_options(const Config& config, int worker_index) {
     VectorEnvOptions o;
     const Json& s = config.json()["seed"];
@@ -238,6 +441,14 @@ class RolloutWorker {
     const Json& s = config_.json()["seed"];
     return s.is_null() ? 0 : static_cast<std::uint64_t>(config_.get<std::int64_t>("seed"));
   }
+  void read_common_config() {
+    fragment_length_ = static_cast<std::size_t>(config_.positive_int("rollout_fragment_length"));
+    complete_episodes_ = config_.one_of("batch_mode", {"truncate_episodes", "complete_episodes"}) == "complete_episodes";
+    soft_horizon_ = config_.get<bool>("soft_horizon");
+    no_done_at_end_ = config_.get<bool>("no_done_at_end");
+    if (!config_.json()["horizon"].is_null()) horizon_ = config_.positive_int("horizon");
+    read_reward_clipping();
+  }
   void read_reward_clipping() {
     const Json& c = config_.json()["clip_rewards"];
     if (c.is_null() || (c.is_boolean() && !c.get<bool>())) return;
@@ -252,20 +463,56 @@ class RolloutWorker {
     if (reward_clip_ > 0.0f) return std::clamp(r, -reward_clip_, reward_clip_);
     return r;
   }
+  void add_policy(const std::string& id, std::unique_ptr<PolicyInterface> policy) {
+    auto e = std::make_unique<detail::PolicyEntry>(detail::PolicyEntry{
+        id, std::move(policy), ObservationFilter(NoFilter(0)), {}, {}, {}, {}, {}, {}});
+    e->filter = ObservationFilter::from_config(config_, e->policy->observation_width());
+    e->bounds = detail::ActionBounds(e->policy->action_space(), config_);
+    entries_.push_back(std::move(e));
+    policy_ids_.push_back(id);
+  }
+  detail::PolicyEntry& entry(std::string_view policy_id) const {
+    for (const auto& e : entries_)
+      if (e->id == policy_id) return *e;
+    throw ConfigError("policy id '" + std::string(policy_id) + "'",
+                      "is not in this worker's policy map (policies: " + detail::id_list(policy_ids_) + ")");
+  }
+  std::size_t entry_index(std::string_view policy_id) const {
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+      if (entries_[i]->id == policy_id) return i;
+    return entries_.size();
+  }
+  detail::PolicyEntry& entry_for_default() noexcept {
+    const std::size_t i = entry_index(default_policy_id);
+    return *entries_[i < entries_.size() ? i : 0];
+  }
+  ConfigError unknown_policy(const std::string& pid, const AgentId& agent, const std::vector<std::string>& ids) const {
+    return ConfigError("config.multiagent.policy_mapping_fn",
+                       "returned policy id '" + pid + "' for agent '" + agent + "', which is not in multiagent.policies",
+                       "known policy ids: " + detail::id_list(ids));
+  }
+  static void set_unroll_id(std::vector<SampleBatch>& fragments, std::int64_t unroll_id) {
+    for (SampleBatch& f : fragments) {
+      const std::size_t rows = f.count();
+      f.set(cols::unroll_id, xt::xarray<std::int64_t>(xt::zeros<std::int64_t>({rows}) + unroll_id));
+    }
+  }
 
+  // ---- single-agent sampling ----
   void start() {
-    const std::size_t n = envs_.num_envs();
+    const std::size_t n = envs_->num_envs();
     const std::size_t width = policy_->observation_width();
     obs_.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(width));
     next_obs_.resize(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(width));
-    envs_.reset();
-    preprocess_rows(envs_.observations(), obs_);
-    filter_(obs_, true);
+    envs_->reset();
+    preprocess_rows(envs_->observations(), obs_);
+    filter()(obs_, true);
     state_.clear();
     for (const nn::Matrix& s : policy_->get_initial_state())
       state_.push_back(s.replicate(static_cast<Eigen::Index>(n), 1));
     prev_actions_ = nn::Matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(policy_->action_width()));
     prev_rewards_ = nn::Matrix::Zero(static_cast<Eigen::Index>(n), 1);
+    for (auto& b : builders_) b.clear();
     for (std::size_t i = 0; i < n; ++i) begin_episode(i, obs_);
     started_ = true;
   }
@@ -276,7 +523,7 @@ class RolloutWorker {
     e = Episode{};
     e.episode_id = static_cast<std::int64_t>(episode_ids_.next_u64() >> 1);
     e.env_index = i;
-    const auto raw = envs_.observation(i);
+    const auto raw = envs_->observation(i);
     e.last_raw_observation.assign(raw.begin(), raw.end());
     const auto row = obs.row(static_cast<Eigen::Index>(i));
     e.last_observation.assign(row.data(), row.data() + row.size());
@@ -292,42 +539,27 @@ class RolloutWorker {
                        std::span<float>(out.row(r).data(), width));
   }
 
-  // The env's action from the policy's: unsquashed from [-1, 1] (normalize_actions) or clipped
-  // (clip_actions) to the Box bounds; other spaces pass through.
-  void env_actions(const nn::Matrix& actions) {
-    env_actions_.assign(actions.data(), actions.data() + actions.size());
-    if (low_.empty()) return;
-    const std::size_t width = low_.size();
-    for (std::size_t k = 0; k < env_actions_.size(); ++k) {
-      const std::size_t j = k % width;
-      float a = env_actions_[k];
-      if (normalize_actions_ && std::isfinite(low_[j]) && std::isfinite(high_[j]))
-        a = static_cast<float>(low_[j] + (std::clamp(static_cast<double>(a), -1.0, 1.0) + 1.0) * 0.5 * (high_[j] - low_[j]));
-      else if (clip_actions_)
-        a = static_cast<float>(std::clamp(static_cast<double>(a), low_[j], high_[j]));
-      env_actions_[k] = a;
-    }
-  }
-
   void step_once(std::vector<SampleBatch>& fragments, std::size_t& collected) {
-    const std::size_t n = envs_.num_envs();
+    const std::size_t n = envs_->num_envs();
+    ObservationFilter& obs_filter = filter();
     const ComputedActions& out =
         policy_->compute_actions(obs_, state_, std::nullopt, std::nullopt, &prev_actions_, &prev_rewards_);
     // As RLlib's compute_actions, the policy's timestep advances by the batch; the trainer sets it
     // to the global count each iteration (set_global_vars).
     policy_->on_global_var_update(policy_->global_timestep() + static_cast<std::int64_t>(n));
-    env_actions(out.actions);
-    envs_.step_flat(env_actions_);
+    env_actions_.assign(out.actions.data(), out.actions.data() + out.actions.size());
+    entries_.front()->bounds.apply(env_actions_);
+    envs_->step_flat(env_actions_);
     steps_sampled_ += static_cast<std::int64_t>(n);
-    preprocess_rows(envs_.observations(), next_obs_);
-    filter_(next_obs_, true);
-    const auto ended = envs_.episode_ended();
+    preprocess_rows(envs_->observations(), next_obs_);
+    obs_filter(next_obs_, true);
+    const auto ended = envs_->episode_ended();
     const std::size_t flat_width = policy_->observation_space().flat_size();
     for (std::size_t i = 0; i < n; ++i) {
       Episode& e = episodes_[i];
-      const float raw_reward = envs_.rewards()[i];
-      bool terminated = envs_.terminateds()[i] != 0;
-      bool truncated = envs_.truncateds()[i] != 0;
+      const float raw_reward = envs_->rewards()[i];
+      bool terminated = envs_->terminateds()[i] != 0;
+      bool truncated = envs_->truncateds()[i] != 0;
       const bool soft_cut = horizon_ > 0 && soft_horizon_ && e.length + 1 >= horizon_ && !ended[i];
       if (soft_cut) truncated = true;
       const bool done = ended[i] != 0 || soft_cut;
@@ -336,18 +568,18 @@ class RolloutWorker {
       new_obs_row_.resize(static_cast<std::size_t>(next_obs_.cols()));
       if (ended[i]) {
         final_obs_.resize(1, next_obs_.cols());
-        policy_->observation_space().preprocess(envs_.final_observations().subspan(i * flat_width, flat_width),
+        policy_->observation_space().preprocess(envs_->final_observations().subspan(i * flat_width, flat_width),
                                                 std::span<float>(final_obs_.data(), static_cast<std::size_t>(final_obs_.cols())));
-        filter_(final_obs_, true);
+        obs_filter(final_obs_, true);
         std::copy_n(final_obs_.data(), final_obs_.cols(), new_obs_row_.data());
       } else {
         std::copy_n(next_obs_.row(static_cast<Eigen::Index>(i)).data(), next_obs_.cols(), new_obs_row_.data());
       }
       record(i, out, clip_reward(raw_reward), terminated && !no_done_at_end_, truncated);
       e.length += 1;
-      e.add_agent_reward(dummy_agent_id, policy_id(), raw_reward);
+      e.add_agent_reward(dummy_agent_id, default_policy_id, raw_reward);
       e.last_reward = raw_reward;
-      const auto raw_next = ended[i] ? envs_.final_observations().subspan(i * flat_width, flat_width) : envs_.observation(i);
+      const auto raw_next = ended[i] ? envs_->final_observations().subspan(i * flat_width, flat_width) : envs_->observation(i);
       e.last_raw_observation.assign(raw_next.begin(), raw_next.end());
       e.last_observation.assign(new_obs_row_.begin(), new_obs_row_.end());
       e.last_action.assign(env_actions_.begin() + static_cast<std::ptrdiff_t>(i * policy_->action_width()),
@@ -402,59 +634,343 @@ class RolloutWorker {
   }
 
   SampleBatch finish_fragment(std::size_t i) {
-    detail::TrajectoryBuilder& b = builders_[i];
-    const std::size_t rows = b.count;
-    SampleBatch batch;
-    batch.set(cols::obs, detail::column_from(b.obs, rows));
-    batch.set(cols::new_obs, detail::column_from(b.new_obs, rows));
-    if (policy_->action_space().is<Box>()) {
-      batch.set(cols::actions.name, Column(detail::column_from(b.actions, rows)));
-      batch.set(cols::prev_actions.name, Column(detail::column_from(b.prev_actions, rows)));
-    } else {
-      std::vector<std::int64_t> ints(b.actions.begin(), b.actions.end()), prev(b.prev_actions.begin(), b.prev_actions.end());
-      batch.set(cols::actions.name, Column(detail::column_from(ints, rows)));
-      batch.set(cols::prev_actions.name, Column(detail::column_from(prev, rows)));
-    }
-    batch.set(cols::rewards, detail::column_from(b.rewards, rows));
-    batch.set(cols::prev_rewards, detail::column_from(b.prev_rewards, rows));
-    batch.set(cols::action_logp, detail::column_from(b.logp, rows));
-    batch.set(cols::action_prob, detail::column_from(b.prob, rows));
-    batch.set(cols::action_dist_inputs, detail::column_from(b.dist_inputs, rows));
-    if (!b.vf_preds.empty()) batch.set(cols::vf_preds, detail::column_from(b.vf_preds, rows));
-    batch.set(cols::terminateds, detail::bool_column(b.terminateds));
-    batch.set(cols::truncateds, detail::bool_column(b.truncateds));
-    std::vector<std::uint8_t> dones(rows);
-    for (std::size_t k = 0; k < rows; ++k) dones[k] = b.terminateds[k] || b.truncateds[k];
-    batch.set(cols::dones, detail::bool_column(dones));
-    batch.set(cols::t, detail::column_from(b.t, rows));
-    batch.set(cols::eps_id, detail::column_from(b.eps_id, rows));
-    batch.set(cols::env_id, xt::xarray<std::int64_t>(xt::zeros<std::int64_t>({rows}) + static_cast<std::int64_t>(i)));
-    batch.set(cols::agent_index, xt::xarray<std::int64_t>(xt::zeros<std::int64_t>({rows})));
-    for (std::size_t k = 0; k < b.state_in.size(); ++k) {
-      const auto width = static_cast<std::size_t>(state_[k].cols());
-      xt::xarray<float> in(std::vector<std::size_t>{rows, width}), out(std::vector<std::size_t>{rows, width});
-      std::copy(b.state_in[k].begin(), b.state_in[k].end(), in.data());
-      std::copy(b.state_out[k].begin(), b.state_out[k].end(), out.data());
-      batch.set(state_in_column(k), std::move(in));
-      batch.set(state_out_column(k), std::move(out));
-    }
-    b.clear();
+    SampleBatch batch = detail::trajectory_batch(builders_[i], policy_->action_space(), static_cast<std::int64_t>(i), 0);
     policy_->postprocess_trajectory(batch);
     callbacks_->on_postprocess_trajectory(*this, episodes_[i], batch);
     return batch;
   }
 
-  const std::string& policy_id() const noexcept { return policy_id_; }
+  // ---- multi-agent sampling ----
+  MultiAgentBatch sample_multi_agent_envs() {
+    if (!started_) ma_start();
+    const std::size_t n = ma_envs_.size();
+    const std::size_t target = fragment_length_ * n;
+    std::vector<std::vector<SampleBatch>> fragments(entries_.size());
+    std::size_t env_collected = 0, agent_collected = 0;
+    const std::int64_t unroll_id = unroll_id_++;
+    while (true) {
+      ma_step(fragments, env_collected, agent_collected);
+      ++steps_this_sample_;
+      if (complete_episodes_) {
+        if ((count_agent_steps_ ? agent_collected : env_collected) >= target) break;
+      } else if (count_agent_steps_ ? agent_steps_this_sample_ >= target : steps_this_sample_ >= fragment_length_) {
+        break;
+      }
+    }
+    MultiAgentBatch out;
+    out.env_steps = complete_episodes_ ? env_collected : steps_this_sample_ * n;
+    steps_this_sample_ = 0;
+    agent_steps_this_sample_ = 0;
+    if (!complete_episodes_)
+      for (std::size_t e = 0; e < n; ++e)
+        for (detail::AgentSlot& slot : ma_subs_[e].slots)
+          if (slot.builder.count > 0) fragments[slot.policy].push_back(finish_slot(e, slot));
+    for (std::size_t p = 0; p < entries_.size(); ++p) {
+      if (fragments[p].empty()) continue;
+      set_unroll_id(fragments[p], unroll_id);
+      out.policy_batches.emplace(entries_[p]->id, fragments[p].size() == 1
+                                                      ? std::move(fragments[p].front())
+                                                      : concat_samples(std::span<const SampleBatch>(fragments[p])));
+    }
+    callbacks_->on_multi_agent_sample_end(*this, out);
+    return out;
+  }
+
+  void ma_start() {
+    for (std::size_t e = 0; e < ma_envs_.size(); ++e) {
+      const Seed env_seed = RandomStream(seed(), static_cast<std::uint64_t>(worker_index_), e, "env").next_u64();
+      const auto reset = ma_envs_[e].reset(env_seed);
+      begin_ma_episode(e, reset.observations);
+    }
+    started_ = true;
+  }
+
+  // Sub-env e's new episode, starting from the agents' raw observations `raw`.
+  void begin_ma_episode(std::size_t e, const AgentDict<std::vector<float>>& raw) {
+    detail::MultiAgentSubEnv& sub = ma_subs_[e];
+    sub.slots.clear();
+    Episode& ep = sub.episode;
+    ep = Episode{};
+    ep.episode_id = static_cast<std::int64_t>(episode_ids_.next_u64() >> 1);
+    ep.env_index = e;
+    if (raw.empty())
+      throw EnvError("multi-agent env '" + ma_envs_[e].name() + "'", "reset() returned no observation",
+                     "reset() must return the observations of the agents that act first");
+    for (const auto& [id, obs] : raw) {
+      detail::AgentSlot& slot = slot_for(e, id);
+      process_observation(slot, obs, slot.obs);
+      slot.acting = true;
+      EpisodeAgent& agent = ep.agents[id];
+      agent.last_raw_observation = obs;
+      agent.last_observation = slot.obs;
+    }
+    callbacks_->on_episode_start(*this, ep, e);
+  }
+
+  // The slot of agent `id` in sub-env e, added (and mapped to its policy) on first appearance.
+  detail::AgentSlot& slot_for(std::size_t e, const AgentId& id) {
+    detail::MultiAgentSubEnv& sub = ma_subs_[e];
+    for (detail::AgentSlot& slot : sub.slots)
+      if (slot.id == id) return slot;
+    const std::string pid = mapping_(id, sub.episode, *this);
+    const std::size_t p = entry_index(pid);
+    if (p == entries_.size()) throw unknown_policy(pid, id, policy_ids_);
+    const PolicyInterface& policy = *entries_[p]->policy;
+    detail::AgentSlot slot;
+    slot.id = id;
+    slot.policy = p;
+    slot.agent_index = static_cast<std::int64_t>(sub.slots.size());
+    for (const nn::Matrix& s : policy.get_initial_state()) slot.state.emplace_back(s.data(), s.data() + s.cols());
+    slot.state_out = slot.state;
+    slot.prev_action.assign(policy.action_width(), 0.0f);
+    slot.builder.state_in.resize(slot.state.size());
+    slot.builder.state_out.resize(slot.state.size());
+    EpisodeAgent& agent = sub.episode.agents[id];
+    agent.policy_id = pid;
+    agent.agent_index = slot.agent_index;
+    sub.slots.push_back(std::move(slot));
+    return sub.slots.back();
+  }
+
+  void process_observation(const detail::AgentSlot& slot, std::span<const float> raw, std::vector<float>& out) {
+    detail::PolicyEntry& p = *entries_[slot.policy];
+    out.resize(p.policy->observation_width());
+    p.policy->observation_space().preprocess(raw, std::span<float>(out));
+    p.filter(std::span<float>(out), true);
+  }
+
+  // One step of every sub-env: one compute_actions per policy over all its acting agents.
+  void ma_step(std::vector<std::vector<SampleBatch>>& fragments, std::size_t& env_collected, std::size_t& agent_collected) {
+    const std::size_t n = ma_envs_.size();
+    for (auto& p : entries_) p->rows.clear();
+    for (std::size_t e = 0; e < n; ++e)
+      for (std::size_t s = 0; s < ma_subs_[e].slots.size(); ++s)
+        if (ma_subs_[e].slots[s].acting) entries_[ma_subs_[e].slots[s].policy]->rows.emplace_back(e, s);
+    for (auto& entry_ptr : entries_) {
+      detail::PolicyEntry& p = *entry_ptr;
+      if (p.rows.empty()) continue;
+      PolicyInterface& pol = *p.policy;
+      const auto rows = static_cast<Eigen::Index>(p.rows.size());
+      const auto obs_width = static_cast<Eigen::Index>(pol.observation_width());
+      const auto act_width = static_cast<Eigen::Index>(pol.action_width());
+      p.obs.resize(rows, obs_width);
+      p.prev_actions.resize(rows, act_width);
+      p.prev_rewards.resize(rows, 1);
+      const auto& initial = pol.get_initial_state();
+      p.state.resize(initial.size());
+      for (std::size_t k = 0; k < initial.size(); ++k) p.state[k].resize(rows, initial[k].cols());
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const auto [e, s] = p.rows[static_cast<std::size_t>(r)];
+        const detail::AgentSlot& slot = ma_subs_[e].slots[s];
+        std::copy(slot.obs.begin(), slot.obs.end(), p.obs.row(r).data());
+        std::copy(slot.prev_action.begin(), slot.prev_action.end(), p.prev_actions.row(r).data());
+        p.prev_rewards(r, 0) = slot.prev_reward;
+        for (std::size_t k = 0; k < initial.size(); ++k) std::copy(slot.state[k].begin(), slot.state[k].end(), p.state[k].row(r).data());
+      }
+      const ComputedActions& out = pol.compute_actions(p.obs, p.state, std::nullopt, std::nullopt, &p.prev_actions, &p.prev_rewards);
+      pol.on_global_var_update(pol.global_timestep() + static_cast<std::int64_t>(rows));
+      const auto row_of = [](const nn::Matrix& m, Eigen::Index r) { return std::span<const float>(m.data() + r * m.cols(), static_cast<std::size_t>(m.cols())); };
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const auto [e, s] = p.rows[static_cast<std::size_t>(r)];
+        detail::AgentSlot& slot = ma_subs_[e].slots[s];
+        const auto action = row_of(out.actions, r);
+        slot.action.assign(action.begin(), action.end());
+        slot.env_action = slot.action;
+        p.bounds.apply(slot.env_action);
+        slot.logp = out.action_logp(r, 0);
+        slot.prob = out.action_prob(r, 0);
+        const auto dist = out.action_dist_inputs.size() > 0 ? row_of(out.action_dist_inputs, r) : std::span<const float>();
+        slot.dist_inputs.assign(dist.begin(), dist.end());
+        slot.has_vf = out.vf_preds.size() > 0;
+        if (slot.has_vf) slot.vf = out.vf_preds(r, 0);
+        slot.state_out.resize(out.state_out.size());
+        for (std::size_t k = 0; k < out.state_out.size(); ++k) {
+          const auto so = row_of(out.state_out[k], r);
+          slot.state_out[k].assign(so.begin(), so.end());
+        }
+        slot.reward = 0.0f;
+        slot.raw_reward = 0.0;
+        slot.acting = false;
+        slot.acted_now = true;
+        slot.pending = true;
+      }
+    }
+    for (std::size_t e = 0; e < n; ++e) ma_step_env(e, fragments, env_collected, agent_collected);
+  }
+
+  void ma_step_env(std::size_t e, std::vector<std::vector<SampleBatch>>& fragments, std::size_t& env_collected,
+                   std::size_t& agent_collected) {
+    detail::MultiAgentSubEnv& sub = ma_subs_[e];
+    step_actions_.clear();
+    for (detail::AgentSlot& slot : sub.slots)
+      if (slot.acted_now) {
+        step_actions_.insert_or_assign(slot.id, slot.env_action);
+        sub.episode.agents[slot.id].last_action = slot.env_action;
+        slot.acted_now = false;
+      }
+    if (step_actions_.empty())
+      throw EnvError("multi-agent env '" + ma_envs_[e].name() + "'", "no agent is left to act but the episode is not over",
+                     "end the episode (terminateds[\"__all__\"]) when the last agent leaves");
+    auto result = ma_envs_[e].step(step_actions_);
+    ++steps_sampled_;
+    Episode& ep = sub.episode;
+    ep.length += 1;
+    for (const auto& [id, raw] : result.observations) {
+      detail::AgentSlot& slot = slot_for(e, id);
+      process_observation(slot, raw, slot.next_obs);
+      slot.has_next = true;
+      EpisodeAgent& agent = ep.agents[id];
+      agent.last_raw_observation = raw;
+      agent.last_observation = slot.next_obs;
+    }
+    for (const auto& [id, r] : result.rewards) {
+      detail::AgentSlot& slot = slot_for(e, id);
+      slot.reward += clip_reward(static_cast<float>(r));
+      slot.raw_reward += r;
+      ep.add_agent_reward(id, entries_[slot.policy]->id, r);
+      ep.agents[id].last_reward = r;
+    }
+    const bool all_terminated = result.terminateds.get(all_agents, false);
+    const bool all_truncated = result.truncateds.get(all_agents, false);
+    const bool env_done = all_terminated || all_truncated;
+    const bool horizon_cut = horizon_ > 0 && ep.length >= horizon_ && !env_done;
+    const bool episode_end = env_done || horizon_cut;
+    for (detail::AgentSlot& slot : sub.slots) {
+      const bool terminated = result.terminateds.get(slot.id, false) || all_terminated;
+      const bool truncated = result.truncateds.get(slot.id, false) || all_truncated || horizon_cut;
+      if (slot.pending && (slot.has_next || terminated || truncated)) {
+        record_slot(slot, ep, terminated && !no_done_at_end_, truncated);
+        ++agent_steps_this_sample_;
+        ++agent_steps_sampled_;
+        slot.prev_action = slot.action;
+        slot.prev_reward = static_cast<float>(slot.raw_reward);
+        slot.state.swap(slot.state_out);
+        slot.pending = false;
+      }
+      if (!slot.done && (terminated || truncated)) {
+        slot.done = true;
+        slot.acting = false;
+        if (slot.builder.count > 0) {
+          agent_collected += slot.builder.count;
+          fragments[slot.policy].push_back(finish_slot(e, slot));
+        }
+      }
+      if (slot.has_next && !slot.done) {
+        slot.obs.swap(slot.next_obs);
+        slot.acting = true;
+      }
+      slot.has_next = false;
+    }
+    callbacks_->on_episode_step(*this, ep, e);
+    if (!episode_end) return;
+    callbacks_->on_episode_end(*this, ep, e);
+    finished_.push_back(RolloutMetrics::from_episode(ep));
+    env_collected += static_cast<std::size_t>(ep.length);
+    if (horizon_cut && soft_horizon_) {
+      begin_ma_episode(e, result.observations);  // cut for learning only: the env runs on
+    } else {
+      begin_ma_episode(e, ma_envs_[e].reset(Seed{}).observations);
+    }
+  }
+
+  void record_slot(detail::AgentSlot& slot, const Episode& ep, bool terminated, bool truncated) {
+    detail::TrajectoryBuilder& b = slot.builder;
+    b.obs.insert(b.obs.end(), slot.obs.begin(), slot.obs.end());
+    const std::vector<float>& new_obs = slot.has_next ? slot.next_obs : slot.obs;
+    b.new_obs.insert(b.new_obs.end(), new_obs.begin(), new_obs.end());
+    b.actions.insert(b.actions.end(), slot.action.begin(), slot.action.end());
+    b.rewards.push_back(slot.reward);
+    b.logp.push_back(slot.logp);
+    b.prob.push_back(slot.prob);
+    b.dist_inputs.insert(b.dist_inputs.end(), slot.dist_inputs.begin(), slot.dist_inputs.end());
+    if (slot.has_vf) b.vf_preds.push_back(slot.vf);
+    b.prev_actions.insert(b.prev_actions.end(), slot.prev_action.begin(), slot.prev_action.end());
+    b.prev_rewards.push_back(slot.prev_reward);
+    b.terminateds.push_back(terminated);
+    b.truncateds.push_back(truncated);
+    b.t.push_back(slot.t++);
+    b.eps_id.push_back(ep.episode_id);
+    for (std::size_t k = 0; k < slot.state.size(); ++k) {
+      b.state_in[k].insert(b.state_in[k].end(), slot.state[k].begin(), slot.state[k].end());
+      b.state_out[k].insert(b.state_out[k].end(), slot.state_out[k].begin(), slot.state_out[k].end());
+    }
+    ++b.count;
+  }
+
+  SampleBatch finish_slot(std::size_t e, detail::AgentSlot& slot) {
+    PolicyInterface& policy = *entries_[slot.policy]->policy;
+    SampleBatch batch =
+        detail::trajectory_batch(slot.builder, policy.action_space(), static_cast<std::int64_t>(e), slot.agent_index);
+    policy.postprocess_trajectory(batch);
+    callbacks_->on_postprocess_trajectory(*this, ma_subs_[e].episode, batch);
+    return batch;
+  }
+
+  // ---- state (checkpoints) ----
+  // {"policies": {id: policy state}, "filters": {id: filter state}, "sampler": {episode-id
+  // stream, unroll id, step counters}, "episodes_in_flight": false}. In-flight episodes, partial
+  // trajectories and the envs are not captured yet: after set_state the worker starts fresh
+  // episodes (envs reset) at its next sample(), so continuation is not bit-identical.
+  static Json rng_json(const RandomStream& rng) {
+    const auto& w = rng.state();
+    return Json::array({w[0], w[1], w[2], w[3]});
+  }
+  static RandomStream rng_from_json(const Json& j) {
+    const auto w = j.get<std::vector<std::uint64_t>>();
+    if (w.size() != 4) throw CheckpointError("RolloutWorker::set_state", "a random stream state needs 4 words");
+    return RandomStream::from_state({w[0], w[1], w[2], w[3]});
+  }
+  Json state_json() const {
+    Json policies = Json::object(), filters = Json::object();
+    for (const auto& e : entries_) {
+      policies[e->id] = e->policy->get_state();
+      filters[e->id] = e->filter.get_state();
+    }
+    Json sampler{{"episode_ids", rng_json(episode_ids_)},
+                 {"unroll_id", unroll_id_},
+                 {"num_steps_sampled", steps_sampled_},
+                 {"num_agent_steps_sampled", agent_steps_sampled_}};
+    return Json{{"policies", std::move(policies)},
+                {"filters", std::move(filters)},
+                {"sampler", std::move(sampler)},
+                {"episodes_in_flight", false}};
+  }
+  void restore_state(const Json& state) {
+    if (!state.is_object() || !state.contains("policies"))
+      throw CheckpointError("RolloutWorker::set_state", "expected an object with \"policies\"",
+                            "pass what RolloutWorker::get_state() returned");
+    for (const auto& [id, s] : state.at("policies").items()) policy(id).set_state(s);
+    if (state.contains("filters")) {
+      for (const auto& [id, s] : state.at("filters").items()) filter(id).set_state(s);
+    } else if (state.contains("filter")) {
+      filter().set_state(state.at("filter"));
+    }
+    if (state.contains("sampler")) {
+      const Json& s = state["sampler"];
+      episode_ids_ = rng_from_json(s.at("episode_ids"));
+      unroll_id_ = s.value("unroll_id", std::int64_t{0});
+      steps_sampled_ = s.value("num_steps_sampled", std::int64_t{0});
+      agent_steps_sampled_ = s.value("num_agent_steps_sampled", std::int64_t{0});
+      // Running episodes are not in the state: the next sample() starts fresh ones.
+      started_ = false;
+      steps_this_sample_ = 0;
+      agent_steps_this_sample_ = 0;
+    }
+  }
 
   Config config_;
   int worker_index_ = 0;
-  std::unique_ptr<PolicyInterface> policy_;
+  int num_workers_ = 0;
   std::shared_ptr<DefaultCallbacks> callbacks_;
-  VectorEnv<AnyEnv> envs_;
-  ObservationFilter filter_;
+  std::unique_ptr<VectorEnv<AnyEnv>> envs_;  // single-agent
   RandomStream episode_ids_;
-  std::string policy_id_ = "default_policy";
-  std::vector<std::string> policy_ids_{policy_id_};
+  bool multi_agent_ = false;
+  std::vector<std::unique_ptr<detail::PolicyEntry>> entries_;  // in policy_ids_ order
+  std::vector<std::string> policy_ids_;
+  std::vector<std::string> policies_to_train_;
+  PolicyInterface* policy_ = nullptr;  // single-agent: the one policy
+  PolicyMappingFn mapping_;
+  bool count_agent_steps_ = false;
   std::size_t fragment_length_ = 200;
   bool complete_episodes_ = false;
   bool soft_horizon_ = false;
@@ -462,19 +978,24 @@ class RolloutWorker {
   std::int64_t horizon_ = 0;
   bool sign_clip_ = false;
   float reward_clip_ = 0.0f;
-  std::vector<double> low_, high_;
-  bool normalize_actions_ = false;
-  bool clip_actions_ = false;
 
   bool started_ = false;
   std::size_t steps_this_sample_ = 0;
+  std::size_t agent_steps_this_sample_ = 0;
   std::int64_t steps_sampled_ = 0;
+  std::int64_t agent_steps_sampled_ = 0;
   std::int64_t unroll_id_ = 0;
+  // single-agent
   nn::Matrix obs_, next_obs_, final_obs_, prev_actions_, prev_rewards_;
   std::vector<nn::Matrix> state_;
   std::vector<float> env_actions_, new_obs_row_;
   std::vector<detail::TrajectoryBuilder> builders_;
   std::vector<Episode> episodes_;
+  // multi-agent
+  std::vector<AnyMultiAgentEnv> ma_envs_;
+  std::vector<detail::MultiAgentSubEnv> ma_subs_;
+  AgentDict<std::vector<float>> step_actions_;
+
   std::vector<RolloutMetrics> finished_;
 };
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,41 +19,86 @@
 #include "rlpp/core/config.hpp"
 #include "rlpp/core/error.hpp"
 #include "rlpp/envs/registry.hpp"
+#include "rlpp/evaluation/policy_map.hpp"
 #include "rlpp/evaluation/rollout_worker.hpp"
 #include "rlpp/policy/any_policy.hpp"
 
 namespace rlpp {
 
-// Builds worker w's policy for the env's spaces from the (trainer's) config.
-using PolicyFactory =
-    std::function<std::unique_ptr<PolicyInterface>(const Space& observation_space, const Space& action_space,
-                                                   const Json& config, const PolicyContext& context)>;
+// Where a WorkerSet's envs come from: a single-agent creator (RolloutWorker::EnvCreator, or
+// any callable returning AnyEnv) or a multi-agent one (returning AnyMultiAgentEnv);
+// env_source(name) picks by the global env registry.
+class EnvSource {
+ public:
+  EnvSource(RolloutWorker::EnvCreator creator) : single_(std::move(creator)) {}
+  EnvSource(RolloutWorker::MultiAgentEnvCreator creator) : multi_(std::move(creator)) {}
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, EnvSource> &&
+             !std::is_same_v<std::remove_cvref_t<F>, RolloutWorker::EnvCreator> &&
+             !std::is_same_v<std::remove_cvref_t<F>, RolloutWorker::MultiAgentEnvCreator> &&
+             std::is_invocable_v<F&, const EnvContext&>)
+  EnvSource(F creator) {
+    using Made = std::remove_cvref_t<std::invoke_result_t<F&, const EnvContext&>>;
+    if constexpr (std::is_same_v<Made, AnyMultiAgentEnv>) {
+      multi_ = std::move(creator);
+    } else if constexpr (std::is_same_v<Made, AnyEnv>) {
+      single_ = std::move(creator);
+    } else if constexpr (multi_agent_environment<Made>) {
+      multi_ = [creator = std::move(creator)](const EnvContext& ctx) { return AnyMultiAgentEnv(creator(ctx)); };
+    } else {
+      single_ = [creator = std::move(creator)](const EnvContext& ctx) { return AnyEnv(creator(ctx)); };
+    }
+  }
 
-// The factory for policy type P (built leniently: the config is a trainer's).
-template <class P>
-PolicyFactory policy_factory() {
-  return [](const Space& obs, const Space& act, const Json& config, const PolicyContext& context) {
-    return make_policy<P>(obs, act, config, context, ConfigCheck::lenient);
-  };
+  bool is_multi_agent() const noexcept { return static_cast<bool>(multi_); }
+  const RolloutWorker::EnvCreator& single_agent() const noexcept { return single_; }
+  const RolloutWorker::MultiAgentEnvCreator& multi_agent() const noexcept { return multi_; }
+
+ private:
+  RolloutWorker::EnvCreator single_;
+  RolloutWorker::MultiAgentEnvCreator multi_;
+};
+
+// The registered env `name` as an EnvSource (multi-agent if it was registered as one).
+inline EnvSource env_source(const std::string& name) {
+  if (global_env_registry().is_multi_agent(name))
+    return RolloutWorker::MultiAgentEnvCreator(
+        [name](const EnvContext& context) { return make_multi_agent_env(name, context); });
+  return RolloutWorker::EnvCreator([name](const EnvContext& context) { return make_env(name, context); });
 }
 
 class WorkerSet {
  public:
   // num_workers rollout workers besides the local one (config "num_workers", RLlib's default 2;
   // 0: the local worker samples). `num_threads`: TBB threads for parallel sampling (0: all).
-  WorkerSet(const RolloutWorker::EnvCreator& make_env, const PolicyFactory& make_policy, const Json& config,
-            std::shared_ptr<DefaultCallbacks> callbacks = nullptr, int num_threads = 0)
+  // A multi-agent env source gets a policy map from `multiagent` and config["multiagent"]
+  // (policy_map.hpp); `default_policy` builds the policies whose spec has no factory.
+  WorkerSet(EnvSource env, PolicyFactory default_policy, const Json& config,
+            std::shared_ptr<DefaultCallbacks> callbacks = nullptr, int num_threads = 0, MultiAgentSpec multiagent = {})
       : arena_(num_threads > 0 ? num_threads : tbb::task_arena::automatic) {
     const Config c(config);
     const int num_workers = c.contains("num_workers") ? static_cast<int>(c.non_negative_int("num_workers")) : 2;
+    if (env.is_multi_agent()) {
+      const auto make_worker = [&](int index) {
+        return std::make_unique<RolloutWorker>(env.multi_agent(), default_policy, config, multiagent, index, num_workers,
+                                               callbacks);
+      };
+      local_ = make_worker(0);
+      for (int w = 1; w <= num_workers; ++w) remote_.push_back(make_worker(w));
+      return;
+    }
+    if (!multiagent.policies.empty() || multiagent.policy_mapping_fn)
+      throw ConfigError("WorkerSet", "a policy map was given for a single-agent env",
+                        "use a multi-agent env (an EnvSource from a creator returning AnyMultiAgentEnv)");
+    if (!default_policy) throw ConfigError("WorkerSet", "no policy factory given");
     const EnvContext probe_context{c.contains("env_config") ? c.json()["env_config"] : Json::object(), 0, 0, num_workers, false};
-    AnyEnv probe = make_env(probe_context);
+    AnyEnv probe = env.single_agent()(probe_context);
     const Space obs_space = probe.observation_space();
     const Space act_space = probe.action_space();
     const auto make_worker = [&](int index) {
-      PolicyContext context{index, num_workers, "default_policy"};
-      return std::make_unique<RolloutWorker>(make_env, make_policy(obs_space, act_space, config, context), config, index,
-                                             num_workers, callbacks);
+      PolicyContext context{index, num_workers, default_policy_id};
+      return std::make_unique<RolloutWorker>(env.single_agent(), default_policy(obs_space, act_space, config, context),
+                                             config, index, num_workers, callbacks);
     };
     local_ = make_worker(0);
     for (int w = 1; w <= num_workers; ++w) remote_.push_back(make_worker(w));
@@ -78,11 +124,14 @@ class WorkerSet {
 
   // RLlib's synchronize_filters: the local filter absorbs each rollout worker's new data (in
   // worker order), then every rollout worker gets a copy of it.
+  // Multi-agent: each policy's filters.
   void sync_filters() {
     if (remote_.empty()) return;
-    std::vector<ObservationFilter*> remotes;
-    for (auto& w : remote_) remotes.push_back(&w->filter());
-    synchronize_filters(local_->filter(), std::span<ObservationFilter* const>(remotes));
+    for (const std::string& id : local_->policy_ids()) {
+      std::vector<ObservationFilter*> remotes;
+      for (auto& w : remote_) remotes.push_back(&w->filter(id));
+      synchronize_filters(local_->filter(id), std::span<ObservationFilter* const>(remotes));
+    }
   }
 
   // One sample() from every rollout worker in parallel (or from the local worker when there are
@@ -135,6 +184,27 @@ class WorkerSet {
       all.insert(all.end(), std::make_move_iterator(m.begin()), std::make_move_iterator(m.end()));
     });
     return all;
+  }
+
+  // Every worker's state (RolloutWorker::get_state): {"local": state, "remote": [state, ...]},
+  // for trainer checkpoints; set_state needs a set with as many rollout workers.
+  Json get_state() const {
+    Json remote = Json::array();
+    for (const auto& w : remote_) remote.push_back(w->get_state());
+    return Json{{"local", local_->get_state()}, {"remote", std::move(remote)}};
+  }
+  void set_state(const Json& state) {
+    if (!state.is_object() || !state.contains("local"))
+      throw CheckpointError("WorkerSet::set_state", "expected {\"local\": ..., \"remote\": [...]}",
+                            "pass what WorkerSet::get_state() returned");
+    const Json& remote = state.contains("remote") ? state["remote"] : Json::array();
+    if (remote.size() != remote_.size())
+      throw CheckpointError("WorkerSet::set_state",
+                            "the state has " + std::to_string(remote.size()) + " rollout workers, this set " +
+                                std::to_string(remote_.size()),
+                            "restore into a WorkerSet with the same num_workers");
+    local_->set_state(state["local"]);
+    for (std::size_t i = 0; i < remote_.size(); ++i) remote_[i]->set_state(remote[i]);
   }
 
  private:

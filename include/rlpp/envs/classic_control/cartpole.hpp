@@ -15,11 +15,13 @@
 #include <numbers>
 #include <optional>
 
+#include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/classic_control/common.hpp"
 #include "rlpp/envs/classic_control/float_rules.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/box.hpp"
 #include "rlpp/spaces/discrete.hpp"
 #include "rlpp/spaces/space.hpp"
@@ -40,7 +42,31 @@ class CartPole {
     double x = 0.0, x_dot = 0.0, theta = 0.0, theta_dot = 0.0;  // float64, as Gymnasium's state
     std::int64_t elapsed_steps = 0;  // steps since reset (TimeLimit's counter)
     std::optional<std::int64_t> steps_beyond_terminated;  // Gymnasium's: steps after termination
+    // The stream the next unseeded reset() draws from. get_state() fills it; a hand-built
+    // state may leave it empty, and set_state() then keeps the env's stream.
+    std::optional<RandomStream> rng = std::nullopt;
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["x"] = state_to_json(state.x);
+      json["x_dot"] = state_to_json(state.x_dot);
+      json["theta"] = state_to_json(state.theta);
+      json["theta_dot"] = state_to_json(state.theta_dot);
+      json["elapsed_steps"] = state_to_json(state.elapsed_steps);
+      json["steps_beyond_terminated"] = state_to_json(state.steps_beyond_terminated);
+      json["rng"] = state_to_json(state.rng);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"x", "x_dot", "theta", "theta_dot", "elapsed_steps", "steps_beyond_terminated", "rng"});
+      state_field(json, "x", state.x);
+      state_field(json, "x_dot", state.x_dot);
+      state_field(json, "theta", state.theta);
+      state_field(json, "theta_dot", state.theta_dot);
+      state_field(json, "elapsed_steps", state.elapsed_steps);
+      state_field(json, "steps_beyond_terminated", state.steps_beyond_terminated);
+      state_field(json, "rng", state.rng);
+    }
   };
 
   // Constants of cartpole.py.
@@ -138,10 +164,17 @@ class CartPole {
     return result;
   }
 
-  const State& get_state() const noexcept { return state_; }
+  // The physics and the random stream (by value: the stream lives outside state_).
+  State get_state() const {
+    State state = state_;
+    state.rng = rng_;
+    return state;
+  }
   // Also makes a never-reset env steppable.
   void set_state(const State& state) {
     state_ = state;
+    if (state.rng) rng_ = *state.rng;
+    state_.rng.reset();
     ready_ = true;
   }
 

@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <optional>
 
+#include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/classic_control/common.hpp"
 #include "rlpp/envs/classic_control/float_rules.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/box.hpp"
 #include "rlpp/spaces/discrete.hpp"
 #include "rlpp/spaces/space.hpp"
@@ -35,7 +37,25 @@ class MountainCar {
   struct State {
     double position = 0.0, velocity = 0.0;  // float64
     std::int64_t elapsed_steps = 0;         // steps since reset (TimeLimit's counter)
+    // The stream the next unseeded reset() draws from. get_state() fills it; a hand-built
+    // state may leave it empty, and set_state() then keeps the env's stream.
+    std::optional<RandomStream> rng = std::nullopt;
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["position"] = state_to_json(state.position);
+      json["velocity"] = state_to_json(state.velocity);
+      json["elapsed_steps"] = state_to_json(state.elapsed_steps);
+      json["rng"] = state_to_json(state.rng);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"position", "velocity", "elapsed_steps", "rng"});
+      state_field(json, "position", state.position);
+      state_field(json, "velocity", state.velocity);
+      state_field(json, "elapsed_steps", state.elapsed_steps);
+      state_field(json, "rng", state.rng);
+    }
   };
 
   // Constants of mountain_car.py.
@@ -103,10 +123,17 @@ class MountainCar {
     return result;
   }
 
-  const State& get_state() const noexcept { return state_; }
+  // The physics and the random stream (by value: the stream lives outside state_).
+  State get_state() const {
+    State state = state_;
+    state.rng = rng_;
+    return state;
+  }
   // Also makes a never-reset env steppable.
   void set_state(const State& state) {
     state_ = state;
+    if (state.rng) rng_ = *state.rng;
+    state_.rng.reset();
     ready_ = true;
   }
 

@@ -22,11 +22,13 @@
 #include <cstdint>
 #include <optional>
 
+#include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
 #include "rlpp/envs/classic_control/common.hpp"
 #include "rlpp/envs/classic_control/float_rules.hpp"
 #include "rlpp/envs/env.hpp"
 #include "rlpp/envs/env_context.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/box.hpp"
 #include "rlpp/spaces/space.hpp"
 
@@ -47,7 +49,27 @@ class MountainCarContinuous {
     // (then position and velocity hold float32 values).
     bool is_float32 = false;
     std::int64_t elapsed_steps = 0;  // steps since reset (TimeLimit's counter)
+    // The stream the next unseeded reset() draws from. get_state() fills it; a hand-built
+    // state may leave it empty, and set_state() then keeps the env's stream.
+    std::optional<RandomStream> rng = std::nullopt;
     friend bool operator==(const State&, const State&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const State& state) {
+      json = Json::object();
+      json["position"] = state_to_json(state.position);
+      json["velocity"] = state_to_json(state.velocity);
+      json["is_float32"] = state_to_json(state.is_float32);
+      json["elapsed_steps"] = state_to_json(state.elapsed_steps);
+      json["rng"] = state_to_json(state.rng);
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"position", "velocity", "is_float32", "elapsed_steps", "rng"});
+      state_field(json, "position", state.position);
+      state_field(json, "velocity", state.velocity);
+      state_field(json, "is_float32", state.is_float32);
+      state_field(json, "elapsed_steps", state.elapsed_steps);
+      state_field(json, "rng", state.rng);
+    }
   };
 
   // Constants of continuous_mountain_car.py.
@@ -136,10 +158,17 @@ class MountainCarContinuous {
     return result;
   }
 
-  const State& get_state() const noexcept { return state_; }
+  // The physics and the random stream (by value: the stream lives outside state_).
+  State get_state() const {
+    State state = state_;
+    state.rng = rng_;
+    return state;
+  }
   // Also makes a never-reset env steppable. A float32 state is rounded to float32.
   void set_state(const State& state) {
     state_ = state;
+    if (state.rng) rng_ = *state.rng;
+    state_.rng.reset();
     if (state_.is_float32) {
       state_.position = detail::exact::float32_value(state_.position);
       state_.velocity = detail::exact::float32_value(state_.velocity);

@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/json.hpp"
 #include "rlpp/envs/env.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/envs/wrappers/detail/elements.hpp"
 #include "rlpp/envs/wrappers/observation_wrapper.hpp"
 #include "rlpp/envs/wrappers/running_mean_std.hpp"
@@ -37,6 +39,25 @@ class NormalizeObservation : public ObservationWrapper<NormalizeObservation<E>, 
     RunningMeanStd obs_rms;
     bool update_running_mean = true;
     friend bool operator==(const Own&, const Own&) = default;
+    // Exact JSON (envs/state_json.hpp), for checkpoints.
+    friend void to_json(Json& json, const Own& own) {
+      json = Json{{"obs_rms", {{"mean", state_to_json(own.obs_rms.mean)},
+                               {"var", state_to_json(own.obs_rms.var)},
+                               {"count", state_to_json(own.obs_rms.count)}}},
+                  {"update_running_mean", own.update_running_mean}};
+    }
+    friend void from_json(const Json& json, Own& own) {
+      state_keys(json, {"obs_rms", "update_running_mean"});
+      detail::state_json::at_path(".obs_rms", [&] {
+        const Json* rms = json.is_object() && json.contains("obs_rms") ? &json["obs_rms"] : nullptr;
+        if (rms == nullptr) detail::state_json::fail("missing");
+        state_keys(*rms, {"mean", "var", "count"});
+        state_field(*rms, "mean", own.obs_rms.mean);
+        state_field(*rms, "var", own.obs_rms.var);
+        state_field(*rms, "count", own.obs_rms.count);
+      });
+      state_field(json, "update_running_mean", own.update_running_mean);
+    }
   };
   using state_type = WrapperState<inner_state_t<E>, Own>;
 
@@ -97,12 +118,7 @@ class NormalizeObservation : public ObservationWrapper<NormalizeObservation<E>, 
   const RunningMeanStd& obs_rms() const noexcept { return own_.obs_rms; }
   // SpaceError unless the statistics have one element per observation element.
   void set_obs_rms(RunningMeanStd statistics) {
-    if (statistics.mean.size() != scratch_.size() || statistics.var.size() != scratch_.size()) {
-      throw SpaceError("NormalizeObservation",
-                       "statistics have " + std::to_string(statistics.mean.size()) + " means and " +
-                           std::to_string(statistics.var.size()) + " variances; the observation has " +
-                           std::to_string(scratch_.size()) + " elements");
-    }
+    check_statistics(statistics);
     own_.obs_rms = std::move(statistics);
   }
   // false freezes the statistics (e.g. for evaluation); observations are still normalized.
@@ -113,13 +129,24 @@ class NormalizeObservation : public ObservationWrapper<NormalizeObservation<E>, 
   state_type get_state() const requires stateful_environment<E> {
     return {this->env_.get_state(), own_};
   }
+  // SpaceError (before anything changes) if the statistics do not fit the observation.
   void set_state(const state_type& state) requires stateful_environment<E> {
+    check_statistics(state.own.obs_rms);
     this->env_.set_state(state.inner);
-    set_obs_rms(state.own.obs_rms);
+    own_.obs_rms = state.own.obs_rms;
     own_.update_running_mean = state.own.update_running_mean;
   }
 
  private:
+  void check_statistics(const RunningMeanStd& statistics) const {
+    if (statistics.mean.size() != scratch_.size() || statistics.var.size() != scratch_.size()) {
+      throw SpaceError("NormalizeObservation",
+                       "statistics have " + std::to_string(statistics.mean.size()) + " means and " +
+                           std::to_string(statistics.var.size()) + " variances; the observation has " +
+                           std::to_string(scratch_.size()) + " elements");
+    }
+  }
+
   Box inner_;
   Space space_;
   double epsilon_;

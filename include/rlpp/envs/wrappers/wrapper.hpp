@@ -10,7 +10,9 @@
 #include <utility>
 
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/json.hpp"
 #include "rlpp/envs/env.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/spaces/space.hpp"
 
 namespace rlpp {
@@ -20,6 +22,8 @@ namespace detail {
 // type for any inner env; their get_state() exists only when the inner env is stateful).
 struct no_state {
   friend constexpr bool operator==(no_state, no_state) noexcept { return true; }
+  friend void to_json(Json& json, no_state) { json = nullptr; }
+  friend void from_json(const Json&, no_state&) {}
 };
 template <class E> struct inner_state { using type = no_state; };
 template <stateful_environment E> struct inner_state<E> {
@@ -87,6 +91,19 @@ struct WrapperState {
   InnerState inner{};
   Own own{};
   friend bool operator==(const WrapperState&, const WrapperState&) = default;
+  // Exact JSON (envs/state_json.hpp): {"inner": ..., "own": ...}.
+  friend void to_json(Json& json, const WrapperState& state)
+    requires json_state<InnerState> && json_state<Own>
+  {
+    json = Json{{"inner", state_to_json(state.inner)}, {"own", state_to_json(state.own)}};
+  }
+  friend void from_json(const Json& json, WrapperState& state)
+    requires json_state<InnerState> && json_state<Own>
+  {
+    state_keys(json, {"inner", "own"});
+    state_field(json, "inner", state.inner);
+    state_field(json, "own", state.own);
+  }
 };
 
 }  // namespace rlpp
