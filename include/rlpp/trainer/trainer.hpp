@@ -81,8 +81,12 @@ struct no_policy {};
 // What a trainer can be given besides its JSON config: C++ objects.
 struct TrainerOptions {
   std::shared_ptr<DefaultCallbacks> callbacks = nullptr;
-  // The env, when it is not a registered name in config["env"].
-  RolloutWorker::EnvCreator env_creator = nullptr;
+  // The env, when it is not a registered name in config["env"]: a creator returning AnyEnv or
+  // AnyMultiAgentEnv (or any env type).
+  std::optional<EnvSource> env = std::nullopt;
+  // Multi-agent policies and mapping function as C++ objects (heuristic policies, lambdas);
+  // config["multiagent"] gives the JSON parts (rollouts.md, multi-agent).
+  MultiAgentSpec multiagent = {};
 };
 
 template <fixed_string Name, class... Params>
@@ -134,16 +138,18 @@ class Trainer final : public TrainerInterface {
   explicit Trainer(const Json& config, TrainerOptions options = {})
       : config_(merged_config(config)),
         callbacks_(options.callbacks ? std::move(options.callbacks) : std::make_shared<DefaultCallbacks>()),
-        env_creator_(options.env_creator) {
+        env_(std::move(options.env)),
+        multiagent_(std::move(options.multiagent)) {
     const Config c(config_);
-    if (!env_creator_) {
+    if (!env_) {
       if (config_["env"].is_null())
-        throw ConfigError("config.env", "no env given", "set \"env\" to a registered env name, or pass TrainerOptions{.env_creator}");
-      env_creator_ = env_creator(config_["env"].get<std::string>());
-      (void)make_env(config_["env"].get<std::string>());  // an unknown name fails here, listing the registered ones
+        throw ConfigError("config.env", "no env given", "set \"env\" to a registered env name, or pass TrainerOptions{.env}");
+      const std::string name = config_["env"].get<std::string>();
+      if (!global_env_registry().contains(name)) (void)make_env(name);  // the registry's error lists the names
+      env_ = env_source(name);
     }
-    workers_ = std::make_unique<WorkerSet>(env_creator_, make_policy_factory(c), config_, callbacks_,
-                                           static_cast<int>(c.non_negative_int("num_threads")));
+    workers_ = std::make_unique<WorkerSet>(*env_, make_policy_factory(c), config_, callbacks_,
+                                           static_cast<int>(c.non_negative_int("num_threads")), multiagent_);
     context_ = std::make_unique<PlanContext>(*workers_, c, *callbacks_);
     plan_.emplace(plan_type{}(*context_));
     callbacks_->on_trainer_init(*this);
@@ -202,15 +208,15 @@ class Trainer final : public TrainerInterface {
       eval_config["batch_mode"] = "complete_episodes";
       eval_config["rollout_fragment_length"] = 1;
       eval_config["num_workers"] = config_["evaluation_num_workers"];
-      evaluation_workers_ = std::make_unique<WorkerSet>(env_creator_, make_policy_factory(Config(eval_config)), eval_config,
-                                                        callbacks_, static_cast<int>(config_["num_threads"].get<std::int64_t>()));
+      evaluation_workers_ = std::make_unique<WorkerSet>(*env_, make_policy_factory(Config(eval_config)), eval_config, callbacks_,
+                                                        static_cast<int>(config_["num_threads"].get<std::int64_t>()), multiagent_);
     }
-    // The learner's weights and observation filter to the evaluation workers.
-    const auto weights = workers_->local_worker().get_policy_weights();
-    const Json filter = workers_->local_worker().filter().get_state();
+    // The learner's weights and observation filters to the evaluation workers.
+    RolloutWorker& local = workers_->local_worker();
+    const auto weights = local.get_policy_weights();
     evaluation_workers_->foreach_worker([&](RolloutWorker& w) {
       w.set_policy_weights(weights);
-      w.filter().set_state(filter);
+      for (const std::string& id : local.policy_ids()) w.filter(id).set_state(local.filter(id).get_state());
     });
     const auto wanted = static_cast<std::size_t>(config_["evaluation_num_episodes"].get<std::int64_t>());
     std::vector<RolloutMetrics> episodes;
@@ -223,9 +229,7 @@ class Trainer final : public TrainerInterface {
   }
 
   std::filesystem::path save(const std::filesystem::path& checkpoint_dir) override {
-    Json workers = Json::array();
-    workers_->foreach_worker([&](RolloutWorker& w) { workers.push_back(w.get_state()); });
-    const Json state{{"workers", std::move(workers)},
+    const Json state{{"workers", workers_->get_state()},
                      {"metrics", context_->metrics.get_state()},
                      {"plan", plan_state(*plan_)},
                      {"trainer",
@@ -252,13 +256,7 @@ class Trainer final : public TrainerInterface {
                             "restore it with --run " + metadata["trainer"].get<std::string>());
     const Json state = read_checkpoint_state(checkpoint);
     try {
-      const Json& workers = state.at("workers");
-      std::size_t i = 0;
-      if (workers.size() != 1 + workers_->num_remote_workers())
-        throw CheckpointError(checkpoint.string(), "holds " + std::to_string(workers.size()) + " workers' state; this trainer has " +
-                                                       std::to_string(1 + workers_->num_remote_workers()),
-                              "restore with the checkpoint's num_workers");
-      workers_->foreach_worker([&](RolloutWorker& w) { w.set_state(workers.at(i++)); });
+      workers_->set_state(state.at("workers"));
       context_->metrics.set_state(state.at("metrics"));
       set_plan_state(*plan_, state.at("plan"));
       const Json& t = state.at("trainer");
@@ -285,7 +283,7 @@ class Trainer final : public TrainerInterface {
                                                                 std::to_string(space.flat_size()));
     obs_.resize(1, static_cast<Eigen::Index>(policy.observation_width()));
     space.preprocess(observation, std::span<float>(obs_.data(), static_cast<std::size_t>(obs_.size())));
-    local.filter()(std::span<float>(obs_.data(), static_cast<std::size_t>(obs_.size())), false);
+    local.filter(policy_id)(std::span<float>(obs_.data(), static_cast<std::size_t>(obs_.size())), false);
     const ComputedActions& out = policy.compute_actions(obs_, state, explore);
     SingleAction result;
     result.action.assign(out.actions.data(), out.actions.data() + out.actions.cols());
@@ -347,7 +345,8 @@ class Trainer final : public TrainerInterface {
 
   Json config_;
   std::shared_ptr<DefaultCallbacks> callbacks_;
-  RolloutWorker::EnvCreator env_creator_;
+  std::optional<EnvSource> env_;
+  MultiAgentSpec multiagent_;
   std::unique_ptr<WorkerSet> workers_;
   std::unique_ptr<WorkerSet> evaluation_workers_;
   std::unique_ptr<PlanContext> context_;
