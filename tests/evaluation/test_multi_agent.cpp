@@ -281,7 +281,7 @@ TEST_CASE("multi-agent: a PG policy learns to beat always_same at RockPaperSciss
   CHECK(reward > 5.0);  // random play: 0; perfect: about 9.3
 }
 
-TEST_CASE("worker state carries policies, filters, the episode-id stream and counters (single- and multi-agent)") {
+TEST_CASE("worker state carries policies, filters, the episode-id stream, counters and running episodes") {
   SUBCASE("multi-agent") {
     const Json extra{{"observation_filter", "MeanStdFilter"},
                      {"multiagent", {{"policies", {"p0", "p1"}}, {"policy_mapping_fn", "p{agent_id}"}}}};
@@ -292,15 +292,16 @@ TEST_CASE("worker state carries policies, filters, the episode-id stream and cou
     a.policy("p1").set_weights(w);
     a.sample_multi_agent();
     const Json state = a.get_state();
-    CHECK(state["episodes_in_flight"] == false);
+    CHECK(state["episodes_in_flight"] == true);
+    REQUIRE(state["in_flight"]["sub_envs"].size() == 2);
     RolloutWorker b = cartpole_ma_worker(extra);
     b.set_state(Json::parse(state.dump()));  // survives JSON text
     CHECK(b.get_state() == state);
     CHECK(b.policy("p1").get_weights() == w);
     CHECK(b.num_steps_sampled() == a.num_steps_sampled());
-    const MultiAgentBatch next = b.sample_multi_agent();  // fresh episodes, the unroll ids go on
+    const MultiAgentBatch next = b.sample_multi_agent();  // the running episodes go on, as do the unroll ids
     CHECK(next.policy("p0")[cols::unroll_id](0) == 2);
-    CHECK(next.policy("p0")[cols::t](0) == 0);
+    CHECK(next == a.sample_multi_agent());
   }
   SUBCASE("single-agent") {
     const Json config{{"num_envs_per_worker", 2}, {"rollout_fragment_length", 20}, {"seed", 4},
@@ -317,8 +318,255 @@ TEST_CASE("worker state carries policies, filters, the episode-id stream and cou
     b.set_state(state);
     CHECK(b.get_state() == state);
     CHECK(b.filter().get_state()["rs"]["n"].get<std::int64_t>() > 0);
-    CHECK(b.sample()[cols::unroll_id](0) == 1);
+    const SampleBatch next = b.sample();
+    CHECK(next[cols::unroll_id](0) == 1);
+    CHECK(next == a.sample());
   }
+}
+
+namespace {
+// Logs every episode callback of a multi-agent worker with the whole episode, after writing the
+// fields callbacks may write.
+struct MaEpisodeRecorder : DefaultCallbacks {
+  Json log = Json::array();
+  void on_episode_start(RolloutWorker&, Episode& episode, std::size_t env_index) override {
+    episode.user_data["agents_seen"] = Json::array();
+    ma_record("start", episode, env_index);
+  }
+  void on_episode_step(RolloutWorker&, Episode& episode, std::size_t env_index) override {
+    episode.user_data["agents_seen"].push_back(episode.agents.size());
+    episode.custom_metrics["total"] = episode.total_reward;
+    for (const AgentId& id : episode.agent_ids()) {
+      std::string key = "reward_";
+      key += id;
+      episode.hist_data[key].push_back(episode.last_reward_for(id));
+    }
+    ma_record("step", episode, env_index);
+  }
+  void on_episode_end(RolloutWorker&, Episode& episode, std::size_t env_index) override {
+    episode.media["agents"] = episode.agent_ids();
+    ma_record("end", episode, env_index);
+  }
+  void ma_record(const char* event, const Episode& episode, std::size_t env_index) {
+    log.push_back(Json{{"event", event}, {"env_index", env_index}, {"episode", episode.get_state()}});
+  }
+};
+
+struct MaSampledRun {
+  std::vector<MultiAgentBatch> batches;
+  Json metrics = Json::array();
+  Json callbacks;
+};
+MaSampledRun ma_sample_run(RolloutWorker& worker, MaEpisodeRecorder& recorder, int samples) {
+  recorder.log = Json::array();
+  MaSampledRun run;
+  for (int i = 0; i < samples; ++i) {
+    run.batches.push_back(worker.sample_multi_agent());
+    Json metrics = Json::array();
+    for (const RolloutMetrics& m : worker.get_metrics()) metrics.push_back(detail::worker_state::metrics_json(m));
+    run.metrics.push_back(std::move(metrics));
+  }
+  run.callbacks = recorder.log;
+  return run;
+}
+
+using MaWorkerMaker = std::function<RolloutWorker(std::shared_ptr<DefaultCallbacks>)>;
+
+// Worker A samples `warmup` times and saves its state; fresh workers B (each having sampled
+// once on its own) restore it as is, through JSON text and through CBOR; A's and B's next
+// samples, metrics and callback episodes must then be bit-identical. Returns A's state.
+Json check_ma_worker_continues(const MaWorkerMaker& make, int warmup, int samples = 3) {
+  auto recorder_a = std::make_shared<MaEpisodeRecorder>();
+  RolloutWorker a = make(recorder_a);
+  for (int i = 0; i < warmup; ++i) a.sample_multi_agent();
+  const Json state = a.get_state();
+  CHECK(state["episodes_in_flight"] == true);
+  const MaSampledRun expected = ma_sample_run(a, *recorder_a, samples);
+  REQUIRE(expected.callbacks.size() > 0);
+  const std::vector<std::pair<const char*, Json>> encodings{
+      {"as is", state}, {"JSON text", Json::parse(state.dump())}, {"CBOR", Json::from_cbor(Json::to_cbor(state))}};
+  for (const auto& [name, encoded] : encodings) {
+    CAPTURE(name);
+    auto recorder_b = std::make_shared<MaEpisodeRecorder>();
+    RolloutWorker b = make(recorder_b);
+    b.sample_multi_agent();
+    b.set_state(encoded);
+    CHECK(b.get_state() == state);
+    const MaSampledRun got = ma_sample_run(b, *recorder_b, samples);
+    for (std::size_t i = 0; i < got.batches.size(); ++i) {
+      CAPTURE(i);
+      CHECK(got.batches[i] == expected.batches[i]);
+      CHECK(got.metrics[i] == expected.metrics[i]);
+    }
+    CHECK(got.callbacks == expected.callbacks);
+    CHECK(b.get_state() == a.get_state());
+  }
+  return state;
+}
+
+MaWorkerMaker ma_cartpole_maker(Json extra) {
+  return [extra](std::shared_ptr<DefaultCallbacks> callbacks) {
+    Json config = ma_config({{"rollout_fragment_length", 15}});
+    config.merge_patch(extra);
+    return RolloutWorker(env_source("MultiAgentCartPole").multi_agent(), policy_factory<MaGAE>(), config, {}, 0, 0,
+                         std::move(callbacks));
+  };
+}
+
+// Two agents taking turns: only the agent to move observes; the mover is rewarded by its
+// action, the other a little for waiting, so a slot often holds an action waiting for its next
+// observation (and rewards gathered meanwhile) when a sample ends. Episodes last 9 moves.
+struct TakeTurnsEnv {
+  struct State {
+    std::int64_t moves = 0;
+  };
+  State state;
+  std::vector<AgentId> agent_ids() const { return {"a", "b"}; }
+  Space observation_space(const AgentId&) const { return Box(0.0, 100.0, {1}); }
+  Space action_space(const AgentId&) const { return Discrete(2); }
+  AgentDict<std::array<float, 1>> reset(Seed) {
+    state = {};
+    return {{"a", {0.0f}}};
+  }
+  MultiAgentStep<std::array<float, 1>> step(const AgentDict<std::int64_t>& actions) {
+    ++state.moves;
+    const bool a_moved = actions.contains("a");
+    const AgentId mover = a_moved ? "a" : "b", waiting = a_moved ? "b" : "a";
+    const std::int64_t action = *actions.find(mover);
+    const bool over = state.moves >= 9;
+    MultiAgentStep<std::array<float, 1>> result;
+    result.observations = {{waiting, {static_cast<float>(state.moves)}}};
+    result.rewards = {{mover, action == 1 ? 1.0 : -0.5}, {waiting, 0.25}};
+    result.terminateds = {{std::string(all_agents), over}};
+    result.truncateds = {{std::string(all_agents), false}};
+    return result;
+  }
+  State get_state() const { return state; }
+  void set_state(const State& s) { state = s; }
+};
+
+MaWorkerMaker take_turns_maker(Json extra) {
+  return [extra](std::shared_ptr<DefaultCallbacks> callbacks) {
+    Json config{{"num_envs_per_worker", 2}, {"rollout_fragment_length", 4}, {"seed", 8}, {"model", {{"fcnet_hiddens", {4}}}},
+                {"multiagent", {{"policies", {"pa", "pb"}}, {"policy_mapping_fn", "p{agent_id}"}}}};
+    config.merge_patch(extra);
+    return RolloutWorker([](const EnvContext&) { return AnyMultiAgentEnv(TakeTurnsEnv{}, "TakeTurns"); },
+                         policy_factory<MaGAE>(), config, {}, 0, 0, std::move(callbacks));
+  };
+}
+
+bool some_slot_pending(const Json& state) {
+  for (const Json& sub : state["in_flight"]["sub_envs"])
+    for (const Json& slot : sub["slots"])
+      if (slot["pending"] == true) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("worker state: a restored multi-agent worker samples what the original samples, bit for bit") {
+  const Json two_policies{{"multiagent", {{"policies", {"p0", "p1"}}, {"policy_mapping_fn", "p{agent_id}"}}}};
+  SUBCASE("truncate_episodes, a policy per agent, MeanStdFilter") {
+    Json extra = two_policies;
+    extra["observation_filter"] = "MeanStdFilter";
+    const Json state = check_ma_worker_continues(ma_cartpole_maker(extra), 2);
+    CHECK(state["in_flight"]["sub_envs"][0]["slots"].size() == 2);
+    CHECK(state["in_flight"]["sub_envs"][0]["slots"][1]["policy"] == "p1");
+  }
+  SUBCASE("complete_episodes: per-agent partial trajectories carry over") {
+    const Json state = check_ma_worker_continues(ma_cartpole_maker({{"batch_mode", "complete_episodes"}}), 2);
+    bool partial = false;
+    for (const Json& sub : state["in_flight"]["sub_envs"])
+      for (const Json& slot : sub["slots"]) partial = partial || slot["builder"]["count"].get<std::size_t>() > 0;
+    CHECK(partial);
+    check_ma_worker_continues(
+        ma_cartpole_maker({{"batch_mode", "complete_episodes"}, {"multiagent", {{"count_steps_by", "agent_steps"}}}}), 1);
+  }
+  SUBCASE("count_steps_by agent_steps") {
+    check_ma_worker_continues(ma_cartpole_maker({{"multiagent", {{"count_steps_by", "agent_steps"}}}}), 3);
+  }
+  SUBCASE("soft and hard horizons") {
+    check_ma_worker_continues(ma_cartpole_maker({{"horizon", 7}, {"soft_horizon", true}}), 2);
+    check_ma_worker_continues(ma_cartpole_maker({{"horizon", 7}}), 2);
+  }
+  SUBCASE("recurrent policies: use_lstm, and a heuristic keeping its move in its state") {
+    Json lstm = two_policies;
+    lstm["model"] = {{"fcnet_hiddens", {8}}, {"use_lstm", true}, {"lstm_cell_size", 4}, {"max_seq_len", 8}};
+    check_ma_worker_continues(ma_cartpole_maker(lstm), 2);
+    const MaWorkerMaker rps = [](std::shared_ptr<DefaultCallbacks> callbacks) {
+      MultiAgentSpec spec;
+      spec.policies["learned"] = PolicySpec{};
+      spec.policies["always_same"] = PolicySpec{policy_factory<AlwaysSamePolicy>(), {}, {}, Json::object()};
+      return RolloutWorker(env_source("RockPaperScissors").multi_agent(), policy_factory<MaGAE>(),
+                           Json{{"num_envs_per_worker", 2}, {"rollout_fragment_length", 7}, {"seed", 1},
+                                {"model", {{"fcnet_hiddens", {4}}}},
+                                {"multiagent", {{"policy_mapping_fn", {{"player1", "learned"}, {"player2", "always_same"}}}}}},
+                           std::move(spec), 0, 0, std::move(callbacks));
+    };
+    const Json state = check_ma_worker_continues(rps, 2);
+    CHECK(state["in_flight"]["sub_envs"][0]["slots"][1]["state"][0][0].get<float>() >= 0.0f);  // a move was drawn
+  }
+  SUBCASE("turn-taking agents: actions waiting for their next observation") {
+    const Json state = check_ma_worker_continues(take_turns_maker(Json::object()), 1, 4);
+    CHECK(some_slot_pending(state));
+    check_ma_worker_continues(take_turns_maker({{"batch_mode", "complete_episodes"}}), 2, 3);
+  }
+}
+
+TEST_CASE("worker state: malformed multi-agent states are CheckpointErrors; the worker stays as it was") {
+  const MaWorkerMaker make = take_turns_maker(Json::object());
+  RolloutWorker a = make(nullptr);
+  a.sample_multi_agent();
+  const Json good = a.get_state();
+  REQUIRE(some_slot_pending(good));
+  RolloutWorker b = make(nullptr);
+  b.set_state(good);
+  const auto refused = [&](const std::function<void(Json&)>& corrupt, const char* message) {
+    Json bad = good;
+    corrupt(bad);
+    CHECK_THROWS_WITH_AS(b.set_state(bad), doctest::Contains(message), CheckpointError);
+    CHECK(b.get_state() == good);
+  };
+  refused([](Json& s) { s["in_flight"]["sub_envs"].erase(1); }, "in_flight.sub_envs: expected 2 elements, got 1");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][0]["slots"][0]["policy"] = "pc"; },
+          "in_flight.sub_envs[0].slots[0].policy: policy 'pc' is not in this worker's policy map");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][0]["slots"][0]["obs"] = Json::array({1.0, 2.0}); },
+          "in_flight.sub_envs[0].slots[0].obs");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][1]["slots"][0]["prev_action"] = Json::array(); },
+          "in_flight.sub_envs[1].slots[0].prev_action");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][0]["slots"][0]["builder"]["t"].push_back(3); },
+          "in_flight.sub_envs[0].slots[0].builder.t");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][0]["slots"].push_back(s["in_flight"]["sub_envs"][0]["slots"][0]); },
+          "has two slots");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][0]["episode"]["agents"] = 3; },
+          "in_flight.sub_envs[0].episode.agents");
+  refused([](Json& s) { s["in_flight"]["sub_envs"][0]["episode"]["env_index"] = 1; },
+          "in_flight.sub_envs[0].episode.env_index");
+  refused([](Json& s) { s["env"][1]["env"] = "Other"; }, "Other");
+  refused([](Json& s) { s["env"] = Json::array(); }, "sub-envs");
+  CHECK(b.sample_multi_agent() == a.sample_multi_agent());
+}
+
+TEST_CASE("worker state: multi-agent envs without state support restart episodes after set_state") {
+  // TakeTurnsEnv without get_state()/set_state()
+  struct PlainTurns : TakeTurnsEnv {
+    void get_state() = delete;
+  };
+  const auto make = [] {
+    return RolloutWorker([](const EnvContext&) { return AnyMultiAgentEnv(PlainTurns{}, "PlainTurns"); }, policy_factory<MaGAE>(),
+                         Json{{"num_envs_per_worker", 1}, {"rollout_fragment_length", 4}, {"seed", 8},
+                              {"model", {{"fcnet_hiddens", {4}}}}});
+  };
+  RolloutWorker a = make();
+  CHECK_FALSE(a.multi_agent_env(0).supports_state());
+  a.sample_multi_agent();
+  const Json state = a.get_state();
+  CHECK(state["episodes_in_flight"] == false);
+  CHECK(state["env"].is_null());
+  RolloutWorker b = make();
+  b.set_state(state);
+  const MultiAgentBatch next = b.sample_multi_agent();
+  CHECK(next.policy(default_policy_id)[cols::t](0) == 0);
+  CHECK(next.policy(default_policy_id)[cols::unroll_id](0) == 1);
 }
 
 TEST_CASE("WorkerSet state covers the local and every rollout worker") {

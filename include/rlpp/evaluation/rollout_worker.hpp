@@ -12,12 +12,14 @@
 // over all agents of all sub-envs mapped to it; each agent's trajectory is postprocessed by its
 // policy and sample_multi_agent() returns a MultiAgentBatch grouped by policy.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,8 +35,10 @@
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/envs/any_env.hpp"
 #include "rlpp/envs/any_multi_agent_env.hpp"
+#include "rlpp/envs/state_json.hpp"
 #include "rlpp/envs/vector_env.hpp"
 #include "rlpp/envs/wrappers/time_limit.hpp"
+#include "rlpp/envs/wrappers/wrapper.hpp"
 #include "rlpp/evaluation/callbacks.hpp"
 #include "rlpp/evaluation/episode.hpp"
 #include "rlpp/evaluation/filters.hpp"
@@ -83,8 +87,15 @@ struct TrajectoryBuilder {
   }
 };
 
+// A column's values must fill its rows evenly (a restored builder could hold anything else).
+inline void check_column(std::size_t values, std::size_t rows) {
+  if (rows == 0 ? values == 0 : values % rows == 0) return;
+  throw Error("RolloutWorker", "a trajectory column of " + std::to_string(values) + " values does not fill " +
+                                   std::to_string(rows) + " rows evenly");
+}
 template <class T>
 xt::xarray<T> column_from(const std::vector<T>& values, std::size_t rows) {
+  check_column(values.size(), rows);
   const std::size_t width = rows == 0 ? 0 : values.size() / rows;
   std::vector<std::size_t> shape = width == 1 ? std::vector<std::size_t>{rows} : std::vector<std::size_t>{rows, width};
   xt::xarray<T> out(shape);
@@ -101,6 +112,16 @@ inline xt::xarray<bool> bool_column(const std::vector<std::uint8_t>& values) {
 inline SampleBatch trajectory_batch(TrajectoryBuilder& b, const Space& action_space, std::int64_t env_index,
                                     std::int64_t agent_index) {
   const std::size_t rows = b.count;
+  for (std::size_t size : {b.rewards.size(), b.prev_rewards.size(), b.logp.size(), b.prob.size(), b.terminateds.size(),
+                           b.truncateds.size(), b.t.size(), b.eps_id.size()})
+    if (size != rows)
+      throw Error("RolloutWorker", "a trajectory of " + std::to_string(rows) + " rows has a column of " +
+                                       std::to_string(size) + " values, one per row expected");
+  for (std::size_t k = 0; k < b.state_in.size(); ++k) {
+    check_column(b.state_in[k].size(), rows);
+    if (k >= b.state_out.size() || b.state_out[k].size() != b.state_in[k].size())
+      throw Error("RolloutWorker", "a trajectory's state_out columns do not match its state_in columns");
+  }
   SampleBatch batch;
   batch.set(cols::obs, column_from(b.obs, rows));
   batch.set(cols::new_obs, column_from(b.new_obs, rows));
@@ -170,6 +191,46 @@ struct ActionBounds {
   }
 };
 
+// The hard horizon over a stateful env: TimeLimit<AnyEnv>, with a state the worker can save
+// (TimeLimit's is WrapperState<Json, ...>, which envs/state_json.hpp cannot encode, so a
+// TimeLimit<AnyEnv> does not support state). Envs without state get TimeLimit itself.
+class HardHorizon : public Wrapper<AnyEnv> {
+ public:
+  struct State {
+    Json inner;  // the env's AnyEnv::get_state()
+    std::int64_t elapsed_steps = 0;
+    friend void to_json(Json& json, const State& state) {
+      json = Json{{"inner", state.inner}, {"elapsed_steps", state.elapsed_steps}};
+    }
+    friend void from_json(const Json& json, State& state) {
+      state_keys(json, {"inner", "elapsed_steps"});
+      if (!json.contains("inner")) state_json::fail("missing key 'inner'");
+      state.inner = json["inner"];
+      state_field(json, "elapsed_steps", state.elapsed_steps);
+    }
+  };
+
+  HardHorizon(AnyEnv env, std::int64_t horizon) : Wrapper<AnyEnv>(std::move(env)), horizon_(horizon) {}
+  Reset<std::vector<float>> reset(Seed seed) {
+    elapsed_steps_ = 0;
+    return env_.reset(seed);
+  }
+  Step<std::vector<float>> step(const std::vector<float>& action) {
+    Step<std::vector<float>> result = env_.step(action);
+    if (++elapsed_steps_ >= horizon_) result.truncated = true;
+    return result;
+  }
+  State get_state() const { return {env_.get_state(), elapsed_steps_}; }
+  void set_state(const State& state) {
+    env_.set_state(state.inner);
+    elapsed_steps_ = state.elapsed_steps;
+  }
+
+ private:
+  std::int64_t horizon_;
+  std::int64_t elapsed_steps_ = 0;
+};
+
 // One policy of a worker's policy map, with its observation filter and per-step scratch.
 struct PolicyEntry {
   std::string id;
@@ -212,6 +273,165 @@ struct MultiAgentSubEnv {
   Episode episode;
   std::vector<AgentSlot> slots;  // in order of appearance
 };
+
+// ---- worker state: the parts of a running sampler, as exact JSON (envs/state_json.hpp) ----
+// Decoders throw EnvErrors at "state.<path>"; RolloutWorker::set_state turns them into
+// CheckpointErrors.
+namespace worker_state {
+namespace sj = state_json;
+
+inline const Json& field(const Json& json, std::string_view key) {
+  if (!json.is_object()) sj::fail("expected an object with key '" + std::string(key) + "', got " + sj::describe(json));
+  const auto found = json.find(key);
+  if (found == json.end()) sj::fail("missing key '" + std::string(key) + "'");
+  return *found;
+}
+inline std::string string_field(const Json& json, std::string_view key) {
+  const Json& value = field(json, key);
+  if (!value.is_string()) sj::at_path(episode_state::key_path(key), [&] { sj::fail("expected a string, got " + sj::describe(value)); });
+  return value.get<std::string>();
+}
+// Fails at "state.<key>" unless `ok`.
+inline void require(bool ok, std::string_view key, const std::string& message) {
+  if (!ok) sj::at_path(episode_state::key_path(key), [&] { sj::fail(message); });
+}
+inline std::string count_text(std::size_t n, std::string_view what) { return std::to_string(n) + " " + std::string(what); }
+
+// A row-major matrix as its values (the shape is the worker's and checked on restore).
+inline Json matrix_json(const nn::Matrix& m) { return state_to_json(std::vector<float>(m.data(), m.data() + m.size())); }
+inline nn::Matrix matrix_from_values(const Json& json, std::size_t rows, std::size_t cols) {
+  std::vector<float> values;
+  state_from_json(json, values);
+  if (values.size() != rows * cols)
+    sj::fail("expected " + count_text(rows * cols, "values") + " (" + std::to_string(rows) + " x " + std::to_string(cols) +
+             "), got " + std::to_string(values.size()));
+  nn::Matrix m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+  std::copy(values.begin(), values.end(), m.data());
+  return m;
+}
+inline nn::Matrix matrix_from_json(const Json& json, std::string_view key, std::size_t rows, std::size_t cols) {
+  const Json& values = field(json, key);
+  nn::Matrix m;
+  sj::at_path(episode_state::key_path(key), [&] { m = matrix_from_values(values, rows, cols); });
+  return m;
+}
+
+// The row widths a restored trajectory builder must have.
+struct BuilderShape {
+  std::size_t obs = 0, action = 0;
+  std::vector<std::size_t> state;  // one per recurrent state tensor
+};
+
+inline Json builder_json(const TrajectoryBuilder& b) {
+  return Json{{"count", b.count},
+              {"obs", state_to_json(b.obs)},
+              {"new_obs", state_to_json(b.new_obs)},
+              {"actions", state_to_json(b.actions)},
+              {"rewards", state_to_json(b.rewards)},
+              {"action_logp", state_to_json(b.logp)},
+              {"action_prob", state_to_json(b.prob)},
+              {"action_dist_inputs", state_to_json(b.dist_inputs)},
+              {"vf_preds", state_to_json(b.vf_preds)},
+              {"prev_actions", state_to_json(b.prev_actions)},
+              {"prev_rewards", state_to_json(b.prev_rewards)},
+              {"terminateds", state_to_json(b.terminateds)},
+              {"truncateds", state_to_json(b.truncateds)},
+              {"t", state_to_json(b.t)},
+              {"eps_id", state_to_json(b.eps_id)},
+              {"state_in", state_to_json(b.state_in)},
+              {"state_out", state_to_json(b.state_out)}};
+}
+
+inline TrajectoryBuilder builder_from_json(const Json& json, const BuilderShape& shape) {
+  state_keys(json, {"count", "obs", "new_obs", "actions", "rewards", "action_logp", "action_prob", "action_dist_inputs",
+                    "vf_preds", "prev_actions", "prev_rewards", "terminateds", "truncateds", "t", "eps_id", "state_in",
+                    "state_out"});
+  TrajectoryBuilder b;
+  state_field(json, "count", b.count);
+  state_field(json, "obs", b.obs);
+  state_field(json, "new_obs", b.new_obs);
+  state_field(json, "actions", b.actions);
+  state_field(json, "rewards", b.rewards);
+  state_field(json, "action_logp", b.logp);
+  state_field(json, "action_prob", b.prob);
+  state_field(json, "action_dist_inputs", b.dist_inputs);
+  state_field(json, "vf_preds", b.vf_preds);
+  state_field(json, "prev_actions", b.prev_actions);
+  state_field(json, "prev_rewards", b.prev_rewards);
+  state_field(json, "terminateds", b.terminateds);
+  state_field(json, "truncateds", b.truncateds);
+  state_field(json, "t", b.t);
+  state_field(json, "eps_id", b.eps_id);
+  state_field(json, "state_in", b.state_in);
+  state_field(json, "state_out", b.state_out);
+  const std::size_t rows = b.count;
+  const auto rows_of = [&](std::string_view key, std::size_t size, std::size_t width) {
+    require(size == rows * width, key,
+            "expected " + count_text(rows, "rows") + " of " + count_text(width, "values") + ", got " +
+                count_text(size, "values"));
+  };
+  // The one-value columns first: they bound `count`, so count * width cannot overflow below.
+  rows_of("rewards", b.rewards.size(), 1);
+  rows_of("action_logp", b.logp.size(), 1);
+  rows_of("action_prob", b.prob.size(), 1);
+  rows_of("prev_rewards", b.prev_rewards.size(), 1);
+  rows_of("t", b.t.size(), 1);
+  rows_of("eps_id", b.eps_id.size(), 1);
+  rows_of("terminateds", b.terminateds.size(), 1);
+  rows_of("truncateds", b.truncateds.size(), 1);
+  rows_of("obs", b.obs.size(), shape.obs);
+  rows_of("new_obs", b.new_obs.size(), shape.obs);
+  rows_of("actions", b.actions.size(), shape.action);
+  rows_of("prev_actions", b.prev_actions.size(), shape.action);
+  require(b.vf_preds.empty() || b.vf_preds.size() == rows, "vf_preds",
+          "expected none or " + count_text(rows, "values") + ", got " + std::to_string(b.vf_preds.size()));
+  require(rows == 0 ? b.dist_inputs.empty() : b.dist_inputs.size() % rows == 0, "action_dist_inputs",
+          count_text(b.dist_inputs.size(), "values") + " do not fill " + count_text(rows, "rows") + " evenly");
+  for (const auto* key : {"state_in", "state_out"}) {
+    const auto& columns = std::string_view(key) == "state_in" ? b.state_in : b.state_out;
+    require(columns.size() == shape.state.size(), key,
+            "expected " + count_text(shape.state.size(), "state tensors") + ", got " + std::to_string(columns.size()));
+    for (std::size_t k = 0; k < columns.size(); ++k)
+      rows_of(episode_state::index_path(key, k), columns[k].size(), shape.state[k]);
+  }
+  return b;
+}
+
+inline Json metrics_json(const RolloutMetrics& m) {
+  namespace es = episode_state;
+  return Json{{"episode_length", m.episode_length},
+              {"episode_reward", state_to_json(m.episode_reward)},
+              {"agent_rewards", es::agent_rewards_json(m.agent_rewards)},
+              {"custom_metrics", es::numbers_json(m.custom_metrics)},
+              {"perf_stats", es::numbers_json(m.perf_stats)},
+              {"hist_data", es::lists_json(m.hist_data)},
+              {"media", m.media}};
+}
+inline RolloutMetrics metrics_from_json(const Json& json) {
+  namespace es = episode_state;
+  state_keys(json, {"episode_length", "episode_reward", "agent_rewards", "custom_metrics", "perf_stats", "hist_data", "media"});
+  RolloutMetrics m;
+  state_field(json, "episode_length", m.episode_length);
+  state_field(json, "episode_reward", m.episode_reward);
+  sj::at_path(".agent_rewards", [&] { m.agent_rewards = es::agent_rewards_from_json(field(json, "agent_rewards")); });
+  sj::at_path(".custom_metrics", [&] { m.custom_metrics = es::numbers_from_json(field(json, "custom_metrics")); });
+  sj::at_path(".perf_stats", [&] { m.perf_stats = es::numbers_from_json(field(json, "perf_stats")); });
+  sj::at_path(".hist_data", [&] { m.hist_data = es::lists_from_json(field(json, "hist_data")); });
+  m.media = field(json, "media");
+  return m;
+}
+
+// Decodes element i of the array at `key` with `decode(element)`, errors at "state.key[i]".
+template <class F>
+void for_each_element(const Json& json, std::string_view key, std::size_t expected, F&& decode) {
+  const Json& array = field(json, key);
+  require(array.is_array(), key, "expected an array, got " + sj::describe(array));
+  require(expected == std::size_t(-1) || array.size() == expected, key,
+          "expected " + count_text(expected, "elements") + ", got " + std::to_string(array.size()));
+  for (std::size_t i = 0; i < array.size(); ++i)
+    sj::at_path(episode_state::index_path(episode_state::key_path(key), i), [&] { decode(array[i], i); });
+}
+}  // namespace worker_state
 }  // namespace detail
 
 
@@ -383,8 +603,16 @@ class RolloutWorker {
   void set_policy_weights(const std::map<std::string, std::vector<float>, std::less<>>& weights) {
     for (const auto& [id, w] : weights) policy(id).set_weights(w);
   }
-  // Everything a checkpoint needs to continue this worker: see get_state() below.
+  // Everything needed to continue this worker exactly, taken between sample() calls: every
+  // policy's and filter's state, the sampler's counters and uncollected metrics and, when the env
+  // can save its state (supports_state()), the env mid-episode and the running episodes with
+  // their partial trajectories (state_json() below lists the keys). A worker built the same way
+  // that set_state()s it then samples bit-identical batches and metrics, and its callbacks see
+  // the same episodes. The value is exact through dump()/parse() and to_cbor()/from_cbor().
+  // Envs without state: the next sample() after set_state starts fresh episodes.
   Json get_state() const { return state_json(); }
+  // CheckpointError naming the offending key on a malformed state or one of a worker built
+  // differently; this worker is then unchanged.
   void set_state(const Json& state) { restore_state(state); }
 
   // ---- weights, filters, global vars ----
@@ -435,7 +663,11 @@ class RolloutWorker {
     const Json& h = config.json()["horizon"];
     if (h.is_null() || config.get<bool>("soft_horizon")) return make_env;
     const std::int64_t horizon = config.positive_int("horizon");
-    return [make_env, horizon](const EnvContext& ctx) { return AnyEnv(TimeLimit<AnyEnv>(make_env(ctx), horizon)); };
+    return [make_env, horizon](const EnvContext& ctx) {
+      AnyEnv env = make_env(ctx);
+      if (!env.supports_state()) return AnyEnv(TimeLimit<AnyEnv>(std::move(env), horizon));
+      return AnyEnv(detail::HardHorizon(std::move(env), horizon));
+    };
   }
   std::uint64_t seed() const {
     const Json& s = config_.json()["seed"];
@@ -907,55 +1139,354 @@ class RolloutWorker {
   }
 
   // ---- state (checkpoints) ----
-  // {"policies": {id: policy state}, "filters": {id: filter state}, "sampler": {episode-id
-  // stream, unroll id, step counters}, "episodes_in_flight": false}. In-flight episodes, partial
-  // trajectories and the envs are not captured yet: after set_state the worker starts fresh
-  // episodes (envs reset) at its next sample(), so continuation is not bit-identical.
+  // See get_state(). "sampler": the episode-id stream, unroll id, step counters and the metrics of
+  // finished episodes not yet collected; "env": the env's state (VectorEnv::get_state; multi-agent:
+  // one AnyMultiAgentEnv::get_state per sub-env), null when the env cannot save it;
+  // "episodes_in_flight": whether "in_flight" holds the running episodes:
+  //   single-agent {"obs", "state", "prev_actions", "prev_rewards"}: the next step's inputs
+  //                (preprocessed, filtered), "builders" and "episodes": per sub-env;
+  //   multi-agent  {"sub_envs": [{"episode", "slots": [per agent: its policy id, inputs, open
+  //                transition and trajectory builder]}]}.
   static Json rng_json(const RandomStream& rng) {
     const auto& w = rng.state();
     return Json::array({w[0], w[1], w[2], w[3]});
   }
   static RandomStream rng_from_json(const Json& j) {
-    const auto w = j.get<std::vector<std::uint64_t>>();
-    if (w.size() != 4) throw CheckpointError("RolloutWorker::set_state", "a random stream state needs 4 words");
+    std::vector<std::uint64_t> w;
+    state_from_json(j, w);
+    if (w.size() != 4) detail::state_json::fail("a random stream state needs 4 words, got " + std::to_string(w.size()));
+    if (w[0] == 0 && w[1] == 0 && w[2] == 0 && w[3] == 0) detail::state_json::fail("a random stream state cannot be all zero");
     return RandomStream::from_state({w[0], w[1], w[2], w[3]});
   }
+
+  bool env_supports_state() const {
+    if (!multi_agent_) return envs_->supports_state();
+    return std::all_of(ma_envs_.begin(), ma_envs_.end(), [](const AnyMultiAgentEnv& env) { return env.supports_state(); });
+  }
+  Json env_state() const {
+    if (!multi_agent_) return envs_->get_state();
+    Json envs = Json::array();
+    for (const AnyMultiAgentEnv& env : ma_envs_) envs.push_back(env.get_state());
+    return envs;
+  }
+  // All or nothing: sub-envs already restored are rolled back when a later one fails.
+  void set_env_state(const Json& state) {
+    if (!multi_agent_) return envs_->set_state(state);
+    if (!state.is_array() || state.size() != ma_envs_.size())
+      throw EnvError("RolloutWorker env", "expected the states of " + std::to_string(ma_envs_.size()) + " sub-envs");
+    std::vector<Json> previous;
+    for (const AnyMultiAgentEnv& env : ma_envs_) previous.push_back(env.get_state());
+    for (std::size_t e = 0; e < ma_envs_.size(); ++e) {
+      try {
+        ma_envs_[e].set_state(state[e]);
+      } catch (...) {
+        for (std::size_t k = 0; k < e; ++k) ma_envs_[k].set_state(previous[k]);
+        throw;
+      }
+    }
+  }
+
+  Json slot_json(const detail::AgentSlot& s) const {
+    return Json{{"id", s.id},
+                {"policy", entries_[s.policy]->id},
+                {"agent_index", s.agent_index},
+                {"t", s.t},
+                {"obs", state_to_json(s.obs)},
+                {"next_obs", state_to_json(s.next_obs)},
+                {"has_next", s.has_next},
+                {"state", state_to_json(s.state)},
+                {"prev_action", state_to_json(s.prev_action)},
+                {"prev_reward", state_to_json(s.prev_reward)},
+                {"acting", s.acting},
+                {"acted_now", s.acted_now},
+                {"pending", s.pending},
+                {"done", s.done},
+                {"action", state_to_json(s.action)},
+                {"env_action", state_to_json(s.env_action)},
+                {"action_dist_inputs", state_to_json(s.dist_inputs)},
+                {"state_out", state_to_json(s.state_out)},
+                {"action_logp", state_to_json(s.logp)},
+                {"action_prob", state_to_json(s.prob)},
+                {"vf_pred", state_to_json(s.vf)},
+                {"has_vf", s.has_vf},
+                {"reward", state_to_json(s.reward)},
+                {"raw_reward", state_to_json(s.raw_reward)},
+                {"builder", detail::worker_state::builder_json(s.builder)}};
+  }
+  detail::AgentSlot slot_from_json(const Json& json) const {
+    namespace ws = detail::worker_state;
+    state_keys(json, {"id", "policy", "agent_index", "t", "obs", "next_obs", "has_next", "state", "prev_action",
+                      "prev_reward", "acting", "acted_now", "pending", "done", "action", "env_action",
+                      "action_dist_inputs", "state_out", "action_logp", "action_prob", "vf_pred", "has_vf", "reward",
+                      "raw_reward", "builder"});
+    detail::AgentSlot s;
+    s.id = ws::string_field(json, "id");
+    const std::string policy_id = ws::string_field(json, "policy");
+    s.policy = entry_index(policy_id);
+    ws::require(s.policy < entries_.size(), "policy",
+                "policy '" + policy_id + "' is not in this worker's policy map (policies: " + detail::id_list(policy_ids_) + ")");
+    state_field(json, "agent_index", s.agent_index);
+    state_field(json, "t", s.t);
+    state_field(json, "obs", s.obs);
+    state_field(json, "next_obs", s.next_obs);
+    state_field(json, "has_next", s.has_next);
+    state_field(json, "state", s.state);
+    state_field(json, "prev_action", s.prev_action);
+    state_field(json, "prev_reward", s.prev_reward);
+    state_field(json, "acting", s.acting);
+    state_field(json, "acted_now", s.acted_now);
+    state_field(json, "pending", s.pending);
+    state_field(json, "done", s.done);
+    state_field(json, "action", s.action);
+    state_field(json, "env_action", s.env_action);
+    state_field(json, "action_dist_inputs", s.dist_inputs);
+    state_field(json, "state_out", s.state_out);
+    state_field(json, "action_logp", s.logp);
+    state_field(json, "action_prob", s.prob);
+    state_field(json, "vf_pred", s.vf);
+    state_field(json, "has_vf", s.has_vf);
+    state_field(json, "reward", s.reward);
+    state_field(json, "raw_reward", s.raw_reward);
+    const PolicyInterface& policy = *entries_[s.policy]->policy;
+    const std::size_t obs_width = policy.observation_width(), action_width = policy.action_width();
+    ws::BuilderShape shape{obs_width, action_width, {}};
+    for (const nn::Matrix& m : policy.get_initial_state()) shape.state.push_back(static_cast<std::size_t>(m.cols()));
+    const auto width_is = [](std::string_view key, std::size_t size, std::size_t width, bool or_empty) {
+      ws::require(size == width || (or_empty && size == 0), key,
+                  "expected " + ws::count_text(width, "values") + (or_empty ? " (or none)" : "") + ", got " + std::to_string(size));
+    };
+    width_is("obs", s.obs.size(), obs_width, !s.acting && !s.pending);
+    width_is("next_obs", s.next_obs.size(), obs_width, !s.has_next);
+    width_is("prev_action", s.prev_action.size(), action_width, false);
+    width_is("action", s.action.size(), action_width, !s.pending && !s.acted_now);
+    width_is("env_action", s.env_action.size(), action_width, !s.acted_now);
+    for (const auto* key : {"state", "state_out"}) {
+      const auto& tensors = std::string_view(key) == "state" ? s.state : s.state_out;
+      ws::require(tensors.size() == shape.state.size(), key,
+                  "expected " + ws::count_text(shape.state.size(), "state tensors") + ", got " + std::to_string(tensors.size()));
+      for (std::size_t k = 0; k < tensors.size(); ++k)
+        width_is(detail::episode_state::index_path(key, k), tensors[k].size(), shape.state[k], false);
+    }
+    detail::state_json::at_path(".builder", [&] { s.builder = ws::builder_from_json(ws::field(json, "builder"), shape); });
+    if (s.pending && s.builder.count > 0)
+      ws::require(s.builder.dist_inputs.size() == s.builder.count * s.dist_inputs.size(), "action_dist_inputs",
+                  "expected as many values as each row of the builder's");
+    return s;
+  }
+
+  // What restore_state decodes before it changes anything.
+  struct StagedState {
+    std::optional<RandomStream> episode_ids;
+    std::int64_t unroll_id = 0, steps_sampled = 0, agent_steps_sampled = 0;
+    std::size_t steps_this_sample = 0, agent_steps_this_sample = 0;
+    std::vector<RolloutMetrics> finished;
+    bool in_flight = false;
+    nn::Matrix obs, prev_actions, prev_rewards;
+    std::vector<nn::Matrix> state;
+    std::vector<detail::TrajectoryBuilder> builders;
+    std::vector<Episode> episodes;
+    std::vector<detail::MultiAgentSubEnv> subs;
+  };
+
   Json state_json() const {
+    namespace ws = detail::worker_state;
     Json policies = Json::object(), filters = Json::object();
     for (const auto& e : entries_) {
       policies[e->id] = e->policy->get_state();
       filters[e->id] = e->filter.get_state();
     }
+    Json pending = Json::array();
+    for (const RolloutMetrics& m : finished_) pending.push_back(ws::metrics_json(m));
     Json sampler{{"episode_ids", rng_json(episode_ids_)},
                  {"unroll_id", unroll_id_},
                  {"num_steps_sampled", steps_sampled_},
-                 {"num_agent_steps_sampled", agent_steps_sampled_}};
-    return Json{{"policies", std::move(policies)},
-                {"filters", std::move(filters)},
-                {"sampler", std::move(sampler)},
-                {"episodes_in_flight", false}};
+                 {"num_agent_steps_sampled", agent_steps_sampled_},
+                 {"steps_this_sample", steps_this_sample_},
+                 {"agent_steps_this_sample", agent_steps_this_sample_},
+                 {"pending_metrics", std::move(pending)}};
+    const bool stateful = env_supports_state();
+    const bool in_flight = started_ && stateful;
+    Json state{{"policies", std::move(policies)},
+               {"filters", std::move(filters)},
+               {"sampler", std::move(sampler)},
+               {"env", stateful ? env_state() : Json(nullptr)},
+               {"episodes_in_flight", in_flight}};
+    if (!in_flight) return state;
+    Json running = Json::object();
+    if (multi_agent_) {
+      Json subs = Json::array();
+      for (const detail::MultiAgentSubEnv& sub : ma_subs_) {
+        Json slots = Json::array();
+        for (const detail::AgentSlot& slot : sub.slots) slots.push_back(slot_json(slot));
+        subs.push_back(Json{{"episode", sub.episode.get_state()}, {"slots", std::move(slots)}});
+      }
+      running["sub_envs"] = std::move(subs);
+    } else {
+      Json recurrent = Json::array(), builders = Json::array(), episodes = Json::array();
+      for (const nn::Matrix& m : state_) recurrent.push_back(ws::matrix_json(m));
+      for (const detail::TrajectoryBuilder& b : builders_) builders.push_back(ws::builder_json(b));
+      for (const Episode& e : episodes_) episodes.push_back(e.get_state());
+      running = Json{{"obs", ws::matrix_json(obs_)},
+                     {"state", std::move(recurrent)},
+                     {"prev_actions", ws::matrix_json(prev_actions_)},
+                     {"prev_rewards", ws::matrix_json(prev_rewards_)},
+                     {"builders", std::move(builders)},
+                     {"episodes", std::move(episodes)}};
+    }
+    state["in_flight"] = std::move(running);
+    return state;
   }
+
+  // Decodes the running episodes of get_state()'s "in_flight" into `staged`.
+  void decode_in_flight(const Json& json, StagedState& staged) const {
+    namespace ws = detail::worker_state;
+    const std::size_t n = num_envs();
+    if (multi_agent_) {
+      state_keys(json, {"sub_envs"});
+      staged.subs.resize(n);
+      ws::for_each_element(json, "sub_envs", n, [&](const Json& sub_json, std::size_t e) {
+        state_keys(sub_json, {"episode", "slots"});
+        detail::MultiAgentSubEnv& sub = staged.subs[e];
+        detail::state_json::at_path(".episode", [&] {
+          sub.episode = detail::episode_state::episode_from_json(ws::field(sub_json, "episode"));
+          ws::require(sub.episode.env_index == e, "env_index", "expected " + std::to_string(e));
+        });
+        ws::for_each_element(sub_json, "slots", std::size_t(-1), [&](const Json& slot_json, std::size_t) {
+          detail::AgentSlot slot = slot_from_json(slot_json);
+          for (const detail::AgentSlot& other : sub.slots)
+            ws::require(other.id != slot.id, "id", "agent '" + slot.id + "' has two slots");
+          sub.slots.push_back(std::move(slot));
+        });
+      });
+      return;
+    }
+    state_keys(json, {"obs", "state", "prev_actions", "prev_rewards", "builders", "episodes"});
+    const std::size_t obs_width = policy_->observation_width(), action_width = policy_->action_width();
+    const auto& initial = policy_->get_initial_state();
+    ws::BuilderShape shape{obs_width, action_width, {}};
+    for (const nn::Matrix& m : initial) shape.state.push_back(static_cast<std::size_t>(m.cols()));
+    staged.obs = ws::matrix_from_json(json, "obs", n, obs_width);
+    staged.prev_actions = ws::matrix_from_json(json, "prev_actions", n, action_width);
+    staged.prev_rewards = ws::matrix_from_json(json, "prev_rewards", n, 1);
+    staged.state.resize(initial.size());
+    ws::for_each_element(json, "state", initial.size(), [&](const Json& m, std::size_t k) {
+      staged.state[k] = ws::matrix_from_values(m, n, shape.state[k]);
+    });
+    staged.builders.resize(n);
+    ws::for_each_element(json, "builders", n, [&](const Json& b, std::size_t i) { staged.builders[i] = ws::builder_from_json(b, shape); });
+    staged.episodes.resize(n);
+    ws::for_each_element(json, "episodes", n, [&](const Json& e, std::size_t i) {
+      staged.episodes[i] = detail::episode_state::episode_from_json(e);
+      ws::require(staged.episodes[i].env_index == i, "env_index", "expected " + std::to_string(i));
+    });
+  }
+
   void restore_state(const Json& state) {
-    if (!state.is_object() || !state.contains("policies"))
-      throw CheckpointError("RolloutWorker::set_state", "expected an object with \"policies\"",
-                            "pass what RolloutWorker::get_state() returned");
-    for (const auto& [id, s] : state.at("policies").items()) policy(id).set_state(s);
-    if (state.contains("filters")) {
-      for (const auto& [id, s] : state.at("filters").items()) filter(id).set_state(s);
-    } else if (state.contains("filter")) {
-      filter().set_state(state.at("filter"));
+    namespace ws = detail::worker_state;
+    const std::string where = "RolloutWorker::set_state";
+    if (!state.is_object() || !state.contains("policies") || !state["policies"].is_object())
+      throw CheckpointError(where, "expected an object with \"policies\"", "pass what RolloutWorker::get_state() returned");
+    // 1. Decode and check everything of the worker's own; nothing changes yet.
+    StagedState staged;
+    const Json* env_json = nullptr;
+    try {
+      const auto known_ids = [&](std::string_view key) {
+        for (const auto& item : ws::field(state, key).items())
+          ws::require(entry_index(item.key()) < entries_.size(), key,
+                      "policy '" + item.key() + "' is not in this worker's policy map (policies: " +
+                          detail::id_list(policy_ids_) + ")");
+      };
+      known_ids("policies");
+      if (state.contains("filters")) {
+        ws::require(state["filters"].is_object(), "filters", "expected {policy id: filter state}");
+        known_ids("filters");
+      }
+      if (state.contains("sampler")) {
+        detail::state_json::at_path(".sampler", [&] {
+          const Json& s = state["sampler"];
+          state_keys(s, {"episode_ids", "unroll_id", "num_steps_sampled", "num_agent_steps_sampled", "steps_this_sample",
+                         "agent_steps_this_sample", "pending_metrics"});
+          detail::state_json::at_path(".episode_ids", [&] { staged.episode_ids = rng_from_json(ws::field(s, "episode_ids")); });
+          const auto optional_field = [&](std::string_view key, auto& value) {
+            if (s.contains(key)) state_field(s, key, value);
+          };
+          optional_field("unroll_id", staged.unroll_id);
+          optional_field("num_steps_sampled", staged.steps_sampled);
+          optional_field("num_agent_steps_sampled", staged.agent_steps_sampled);
+          optional_field("steps_this_sample", staged.steps_this_sample);
+          optional_field("agent_steps_this_sample", staged.agent_steps_this_sample);
+          if (s.contains("pending_metrics"))
+            ws::for_each_element(s, "pending_metrics", std::size_t(-1), [&](const Json& m, std::size_t) {
+              staged.finished.push_back(ws::metrics_from_json(m));
+            });
+        });
+      }
+      if (state.contains("episodes_in_flight")) state_field(state, "episodes_in_flight", staged.in_flight);
+      if (state.contains("env") && !state["env"].is_null()) env_json = &state["env"];
+      const bool stateful = env_supports_state();
+      if ((staged.in_flight || env_json) && !stateful)
+        throw CheckpointError(where, "the state holds the env's state and running episodes, but this worker's env cannot restore them",
+                              "restore into a worker built the same way (an env with get_state()/set_state())");
+      if (staged.in_flight) {
+        ws::require(env_json != nullptr, "env", "running episodes need the env's state");
+        detail::state_json::at_path(".in_flight", [&] { decode_in_flight(ws::field(state, "in_flight"), staged); });
+      }
+    } catch (const EnvError& error) {
+      throw detail::episode_state::checkpoint_error(where, error);
+    } catch (const Json::exception& error) {
+      throw CheckpointError(where, std::string("malformed state: ") + error.what(), "pass what RolloutWorker::get_state() returned");
     }
+    // 2. Policies, filters and the env, which check their own parts; on a failure everything is
+    // set back as it was.
+    Json previous_policies = Json::object(), previous_filters = Json::object();
+    for (const auto& e : entries_) {
+      previous_policies[e->id] = e->policy->get_state();
+      previous_filters[e->id] = e->filter.get_state();
+    }
+    try {
+      for (const auto& [id, s] : state["policies"].items()) policy(id).set_state(s);
+      if (state.contains("filters")) {
+        for (const auto& [id, s] : state["filters"].items()) filter(id).set_state(s);
+      } else if (state.contains("filter")) {
+        filter().set_state(state["filter"]);
+      }
+      if (env_json) set_env_state(*env_json);
+    } catch (const std::exception& error) {
+      try {
+        for (const auto& e : entries_) {
+          e->policy->set_state(previous_policies[e->id]);
+          e->filter.set_state(previous_filters[e->id]);
+        }
+      } catch (...) {  // (this worker's own state: does not fail)
+      }
+      if (const auto* checkpoint_error = dynamic_cast<const CheckpointError*>(&error)) throw *checkpoint_error;
+      if (const auto* rlpp_error = dynamic_cast<const Error*>(&error))
+        throw CheckpointError(where, rlpp_error->where() + ": " + rlpp_error->message(), rlpp_error->fix());
+      throw CheckpointError(where, std::string("malformed state: ") + error.what(), "pass what RolloutWorker::get_state() returned");
+    }
+    // 3. Commit (nothing here throws).
+    if (staged.episode_ids) episode_ids_ = *staged.episode_ids;
     if (state.contains("sampler")) {
-      const Json& s = state["sampler"];
-      episode_ids_ = rng_from_json(s.at("episode_ids"));
-      unroll_id_ = s.value("unroll_id", std::int64_t{0});
-      steps_sampled_ = s.value("num_steps_sampled", std::int64_t{0});
-      agent_steps_sampled_ = s.value("num_agent_steps_sampled", std::int64_t{0});
-      // Running episodes are not in the state: the next sample() starts fresh ones.
-      started_ = false;
-      steps_this_sample_ = 0;
-      agent_steps_this_sample_ = 0;
+      unroll_id_ = staged.unroll_id;
+      steps_sampled_ = staged.steps_sampled;
+      agent_steps_sampled_ = staged.agent_steps_sampled;
+      finished_ = std::move(staged.finished);
     }
+    started_ = staged.in_flight;
+    steps_this_sample_ = staged.in_flight ? staged.steps_this_sample : 0;
+    agent_steps_this_sample_ = staged.in_flight ? staged.agent_steps_this_sample : 0;
+    if (!staged.in_flight) return;  // the next sample() starts fresh episodes
+    if (multi_agent_) {
+      ma_subs_ = std::move(staged.subs);
+      return;
+    }
+    obs_ = std::move(staged.obs);
+    next_obs_.resize(obs_.rows(), obs_.cols());
+    state_ = std::move(staged.state);
+    prev_actions_ = std::move(staged.prev_actions);
+    prev_rewards_ = std::move(staged.prev_rewards);
+    builders_ = std::move(staged.builders);
+    episodes_ = std::move(staged.episodes);
   }
 
   Config config_;
