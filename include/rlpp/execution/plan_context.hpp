@@ -86,29 +86,10 @@ struct PlanContext {
   std::int64_t global_timestep() const { return metrics.counter_value(counters::steps_sampled); }
 };
 
-// ---- checkpoint state -------------------------------------------------------------------------
-inline void to_json(Json& j, const RolloutMetrics& m) {
-  Json agents = Json::array();
-  for (const auto& [key, reward] : m.agent_rewards) agents.push_back(Json::array({key.first, key.second, reward}));
-  j = Json{{"episode_length", m.episode_length}, {"episode_reward", m.episode_reward},
-           {"agent_rewards", std::move(agents)}, {"custom_metrics", m.custom_metrics},
-           {"perf_stats", m.perf_stats}, {"hist_data", m.hist_data}, {"media", m.media}};
-}
-inline void from_json(const Json& j, RolloutMetrics& m) {
-  m = RolloutMetrics{};
-  m.episode_length = j.at("episode_length").get<std::int64_t>();
-  m.episode_reward = j.at("episode_reward").get<double>();
-  for (const Json& a : j.at("agent_rewards"))
-    m.agent_rewards[AgentPolicyKey(a.at(0).get<std::string>(), a.at(1).get<std::string>())] = a.at(2).get<double>();
-  for (const auto& [k, v] : j.at("custom_metrics").items()) m.custom_metrics[k] = v.get<double>();
-  for (const auto& [k, v] : j.at("perf_stats").items()) m.perf_stats[k] = v.get<double>();
-  for (const auto& [k, v] : j.at("hist_data").items()) m.hist_data[k] = v.get<std::vector<double>>();
-  m.media = j.at("media");
-}
-
+// ---- checkpoint state (finished episodes as the workers save theirs) ----
 inline Json MetricsContext::get_state() const {
   Json history = Json::array();
-  for (const RolloutMetrics& m : episodes.history()) history.push_back(m);
+  for (const RolloutMetrics& m : episodes.history()) history.push_back(detail::worker_state::metrics_json(m));
   return Json{{"counters", counters}, {"info", info}, {"episode_history", std::move(history)}};
 }
 inline void MetricsContext::set_state(const Json& state) {
@@ -116,10 +97,13 @@ inline void MetricsContext::set_state(const Json& state) {
     counters.clear();
     for (const auto& [k, v] : state.at("counters").items()) counters[k] = v.get<std::int64_t>();
     info = state.at("info");
-    std::vector<RolloutMetrics> history = state.at("episode_history").get<std::vector<RolloutMetrics>>();
+    std::vector<RolloutMetrics> history;
+    for (const Json& m : state.at("episode_history")) history.push_back(detail::worker_state::metrics_from_json(m));
     episodes.clear();
     (void)episodes.summarize(std::move(history));  // refills the history, oldest first
   } catch (const Json::exception& e) {
+    throw CheckpointError("metrics state", std::string("is malformed: ") + e.what());
+  } catch (const EnvError& e) {
     throw CheckpointError("metrics state", std::string("is malformed: ") + e.what());
   }
 }

@@ -127,9 +127,11 @@ class Trainer final : public TrainerInterface {
 
   static constexpr std::string_view trainer_name() noexcept { return Name.view(); }
 
-  // COMMON_CONFIG, the default policy's keys, then the algorithm's defaults.
+  // COMMON_CONFIG, the common policy keys (policy_config.hpp), the default policy's keys, then
+  // the algorithm's defaults.
   static Json default_config() {
     Json defaults = common_config();
+    add_defaults(defaults, policy_defaults());
     if constexpr (!std::is_same_v<policy_type, detail::no_policy>) add_defaults(defaults, policy_type::default_config());
     add_defaults(defaults, config_type::defaults());
     return defaults;
@@ -288,7 +290,7 @@ class Trainer final : public TrainerInterface {
     SingleAction result;
     result.action.assign(out.actions.data(), out.actions.data() + out.actions.cols());
     for (const nn::Matrix& s : out.state_out) result.state_out.push_back(s);
-    env_action(policy.action_space(), result.action);
+    detail::ActionBounds(policy.action_space(), Config(config_)).apply(result.action);  // as the workers do
     return result;
   }
   using TrainerInterface::compute_single_action;
@@ -308,24 +310,6 @@ class Trainer final : public TrainerInterface {
   static PolicyFactory make_policy_factory(const Config& c) {
     if constexpr (!std::is_void_v<policy_chooser_type>) return policy_chooser_type{}(c);
     else return policy_factory<policy_type>();
-  }
-
-  // The policy's action as the env takes it: normalize_actions unsquashes [-1, 1] to the Box
-  // bounds, clip_actions clips to them (what the rollout workers do).
-  void env_action(const Space& space, std::vector<float>& action) const {
-    const auto* box = space.get_if<Box>();
-    if (!box || box->dtype() != DType::float32) return;
-    const bool normalize = config_["normalize_actions"].get<bool>();
-    const bool clip = config_["clip_actions"].get<bool>();
-    const auto low = box->low();
-    const auto high = box->high();
-    for (std::size_t k = 0; k < action.size(); ++k) {
-      const double lo = low[k], hi = high[k];
-      double a = action[k];
-      if (normalize && std::isfinite(lo) && std::isfinite(hi)) a = lo + (std::clamp(a, -1.0, 1.0) + 1.0) * 0.5 * (hi - lo);
-      else if (clip) a = std::clamp(a, lo, hi);
-      action[k] = static_cast<float>(a);
-    }
   }
 
   static void add_host_keys(Json& result) {
