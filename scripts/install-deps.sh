@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libeigen3-dev xtensor-dev xtl-dev libxsimd-dev libtbb-dev nlohmann-json3-dev
-  doctest-dev libbenchmark-dev
+  doctest-dev libbenchmark-dev libyaml-cpp-dev
 )
 
 missing=()

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "rlpp/cli/cli.hpp"
+#include "rlpp/cli/commands.hpp"
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
 #include "rlpp/envs/registry.hpp"
@@ -118,7 +118,7 @@ CliRun rlpp_cli(std::vector<std::string> args) {
   register_test_components();
   std::ostringstream out, err;
   CliRun run;
-  run.status = rlpp::cli::run(args, out, err);
+  run.status = rlpp::cli::run_commands(args, out, err);
   run.out = out.str();
   run.err = err.str();
   return run;
@@ -168,7 +168,7 @@ TEST_CASE("rlpp --help, algorithms and envs list what is registered") {
   const CliRun algorithms = rlpp_cli({"algorithms"});
   CHECK(algorithms.status == 0);
   CHECK(contains(algorithms.out, "CliFake\n"));
-  CHECK(contains(algorithms.out, "PG\n"));  // cli::run registers the built-in algorithms itself
+  // (cli::run adds the built-in algorithms: the `rlpp_lists_builtin_algorithms` test checks that.)
 
   const CliRun envs = rlpp_cli({"envs"});
   CHECK(envs.status == 0);
@@ -218,7 +218,7 @@ TEST_CASE("usage mistakes are one error line and exit status 2") {
                            "--local-dir", dir}),
                  "stop.training_iteration");
   }
-  SUBCASE("YAML experiment files") { expect_error(rlpp_cli({"train", "-f", dir + "/exp.yaml"}), "JSON only"); }
+  SUBCASE("a missing experiment file") { expect_error(rlpp_cli({"train", "-f", dir + "/missing.yaml"}), "no such experiment file"); }
   SUBCASE("trial flags with -f") { expect_error(rlpp_cli({"train", "-f", dir + "/exp.json", "--run", "PG"}), "--run cannot be combined with -f"); }
 }
 
@@ -312,6 +312,56 @@ TEST_CASE("experiment specs are checked key by key") {
   CHECK(*spec.keep_checkpoints_num == 2);
   CHECK(spec.checkpoint_score_attr == "min-time_total_s");
   CHECK(spec.stop["training_iteration"] == 3);
+}
+
+TEST_CASE("YAML experiment files: RLlib's tuned-example format, PyYAML's scalar types") {
+  CliScratch scratch;
+  const auto file = scratch.path / "cartpole-pg.yaml";
+  std::filesystem::create_directories(scratch.path);
+  std::ofstream(file) << R"(# RLlib's rllib/tuned_examples/pg/cartpole-pg.yaml
+cartpole-pg:
+    env: CartPole-v1
+    run: PG
+    stop:
+        episode_reward_mean: 150
+        timesteps_total: 100000
+    config:
+        framework: torch
+        num_workers: 2
+        seed: 42
+        lr: 4.0e-4
+        horizon: ~
+        explore: yes
+        observation_filter: "NoFilter"
+        model: {fcnet_hiddens: [64, 64], vf_share_layers: false}
+        gamma:
+            grid_search: [0.9, 0.99]
+)";
+#if defined(RLPP_HAVE_YAML)
+  const auto experiments = rlpp::cli::load_experiment_file(file);
+  REQUIRE(experiments.size() == 1);
+  const auto& e = experiments.front();
+  CHECK(e.name == "cartpole-pg");
+  CHECK(e.run == "PG");
+  CHECK(e.stop["episode_reward_mean"] == 150);
+  CHECK(e.stop["timesteps_total"].is_number_integer());
+  CHECK(e.config["num_workers"] == 2);
+  CHECK(e.config["lr"] == 4.0e-4);
+  CHECK(e.config["horizon"].is_null());
+  CHECK(e.config["explore"] == true);
+  CHECK(e.config["observation_filter"] == "NoFilter");
+  CHECK(e.config["model"]["fcnet_hiddens"] == rlpp::Json({64, 64}));
+  CHECK(e.config["model"]["vf_share_layers"] == false);
+  CHECK(rlpp::cli::expand_trials(e).size() == 2);
+  std::ofstream(scratch.path / "broken.yaml") << "exp:\n  run: [PG\n";
+  const CliRun broken = rlpp_cli({"train", "-f", (scratch.path / "broken.yaml").string()});
+  CHECK(broken.status == 2);
+  CHECK(contains(broken.err, "is not valid YAML"));
+#else
+  const CliRun unsupported = rlpp_cli({"train", "-f", file.string()});
+  CHECK(unsupported.status == 2);
+  CHECK(contains(unsupported.err, "without YAML support"));
+#endif
 }
 
 TEST_CASE("rlpp train -f runs every experiment of a JSON file, grid tags in the trial names") {

@@ -19,6 +19,7 @@
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
 #include "rlpp/cli/args.hpp"
+#include "rlpp/cli/yaml.hpp"
 #include "rlpp/trainer/run_trial.hpp"
 #include "rlpp/trainer/trial_dir.hpp"
 
@@ -159,15 +160,25 @@ inline std::vector<ExperimentSpec> experiments_from_json(const Json& file) {
   return out;
 }
 
-// Reads an experiment file. JSON only: a .yaml / .yml file is a UsageError saying so (convert it,
-// e.g. with `yq -o json`).
+// Reads an experiment file: JSON (comments allowed), or YAML (.yaml / .yml) when built with
+// RLPP_HAVE_YAML (cli/yaml.hpp); without it a YAML file is a UsageError saying how to convert it.
 inline std::vector<ExperimentSpec> load_experiment_file(const std::filesystem::path& path) {
   const std::string extension = path.extension().string();
-  if (extension == ".yaml" || extension == ".yml")
-    throw UsageError(path.string(), "YAML experiment files are not supported (rlpp reads JSON only)",
-                     "convert it, e.g. `yq -o json " + path.filename().string() + " > experiment.json`");
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) throw UsageError(path.string(), "no such experiment file");
+  if (extension == ".yaml" || extension == ".yml") {
+#if defined(RLPP_HAVE_YAML)
+    try {
+      return experiments_from_json(yaml_to_json(YAML::LoadFile(path.string())));
+    } catch (const YAML::Exception& yaml) {
+      throw UsageError(path.string(), "is not valid YAML: " + yaml.msg + " (line " + std::to_string(yaml.mark.line + 1) + ")");
+    }
+#else
+    throw UsageError(path.string(), "this rlpp was built without YAML support (libyaml-cpp-dev was not installed)",
+                     "install libyaml-cpp-dev and rebuild, or convert it: `yq -o json " + path.filename().string() +
+                         " > experiment.json`");
+#endif
+  }
   const std::vector<std::byte> bytes = read_whole_file(path);
   const std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   Json file;

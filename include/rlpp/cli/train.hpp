@@ -28,9 +28,10 @@ namespace rlpp::cli {
 
 inline constexpr std::string_view train_help =
     R"(usage: rlpp train --run ALGO --env ENV [options]
-       rlpp train -f EXPERIMENT.json [--local-dir DIR] [-v]
+       rlpp train -f EXPERIMENT.json|yaml [--local-dir DIR] [-v]
 
-Trains one experiment given by the flags, or every experiment of a JSON experiment file, one
+Trains one experiment given by the flags, or every experiment of an experiment file (RLlib's
+format, JSON or YAML), one
 trial after another, writing Tune's results layout:
   <local-dir>/<experiment>/<ALGO>_<ENV>_<index>[_<grid tag>]_<date>/
       params.json result.json progress.csv learning_curve.svg checkpoint_<N>/

@@ -27,6 +27,7 @@
 
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
+#include "rlpp/trainer/checkpoint.hpp"
 #include "rlpp/core/timer.hpp"
 #include "rlpp/trainer/learning_curve.hpp"
 #include "rlpp/trainer/pretty_print.hpp"
