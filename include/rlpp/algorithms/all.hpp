@@ -5,6 +5,7 @@
 #include "rlpp/algorithms/a3c/a2c.hpp"
 #include "rlpp/algorithms/a3c/a3c.hpp"
 #include "rlpp/algorithms/pg/pg.hpp"
+#include "rlpp/algorithms/ppo/ppo.hpp"
 #include "rlpp/trainer/registry.hpp"
 
 namespace rlpp {
@@ -13,6 +14,7 @@ inline void register_builtin_algorithms() {
   register_trainer<pg::Trainer>("PG");
   register_trainer<a2c::Trainer>("A2C");
   register_trainer<a3c::Trainer>("A3C");
+  register_trainer<ppo::Trainer>("PPO");
 }
 
 }  // namespace rlpp

@@ -92,7 +92,7 @@ struct TrainOneStepFn {
   bool external_sgd() const { return num_sgd_iter > 1 || sgd_minibatch_size > 0; }
 
   // RLlib's do_minibatch_sgd: num_sgd_iter passes, each over the batch shuffled and cut into
-  // whole minibatches; learner stats averaged over all steps.
+  // whole minibatches; learner stats averaged over the steps of the last pass.
   Json minibatch_sgd(PolicyInterface& policy, const SampleBatch& batch) {
     if (policy.is_recurrent())
       throw ConfigError("TrainOneStep(num_sgd_iter, sgd_minibatch_size)", "cannot cut a recurrent policy's batch into row minibatches",
@@ -103,6 +103,7 @@ struct TrainOneStepFn {
     std::vector<Json> results;
     SampleBatch shuffled = batch;
     for (std::int64_t i = 0; i < std::max<std::int64_t>(1, num_sgd_iter); ++i) {
+      results.clear();  // stats of the last pass only, as RLlib's do_minibatch_sgd
       if (size < n) shuffled.shuffle(rng);
       for (std::size_t first = 0; first + size <= n; first += size) results.push_back(policy.learn_on_batch(shuffled.slice(first, first + size)));
     }

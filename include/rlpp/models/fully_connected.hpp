@@ -5,6 +5,7 @@
 // hidden features (vf_share_layers) or on a separate tower fc_value_1..k over the observations.
 // num_outputs == 0 builds a feature trunk: no logits, no value head (the LSTM wrapper's input).
 
+#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -40,8 +41,9 @@ namespace rlpp {
 class FullyConnectedNetwork {
  public:
   // RLlib's initializers: normc(1.0) hidden, normc(0.01) fc_out and value_out, zero biases.
+  // model.weights_initializer "orthogonal" instead: gain sqrt(2) hidden, 0.01 fc_out, 1.0 value_out.
   FullyConnectedNetwork(const ModelContext& ctx, nn::Parameters& params)
-      : FullyConnectedNetwork(ctx, params, nn::DenseInits{}) {}
+      : FullyConnectedNetwork(ctx, params, inits_from_config(ctx)) {}
 
   // The same with other initializers: `inits.hidden` for hidden layers (and an activated fc_out),
   // `inits.output` for the linear fc_out and value_out, `inits.bias` for every bias
@@ -90,7 +92,7 @@ class FullyConnectedNetwork {
                                                 inits.bias);
         value_in = value_tower_.out_size();
       }
-      value_out_.emplace(params, prefix("value_out"), value_in, 1, rng, inits.output, inits.bias);
+      value_out_.emplace(params, prefix("value_out"), value_in, 1, rng, inits.value_output.value_or(inits.output), inits.bias);
     } else {
       num_outputs_ = trunk_.out_size();  // a trunk: outputs are the last hidden layer
     }
@@ -136,6 +138,14 @@ class FullyConnectedNetwork {
 
  private:
   static constexpr std::string_view kind = "FullyConnectedNetwork";
+  static nn::DenseInits inits_from_config(const ModelContext& ctx) {
+    const Config model = complete_model_config(ctx.model_config);
+    if (model.one_of("weights_initializer", {"normc", "orthogonal"}) == "normc") return {};
+    return {.hidden = nn::Init::orthogonal(std::sqrt(2.0)),
+            .output = nn::Init::orthogonal(0.01),
+            .bias = nn::Init::zeros(),
+            .value_output = nn::Init::orthogonal(1.0)};
+  }
   std::string where() const { return model_detail::model_where(kind, name_); }
 
   std::string name_;

@@ -28,6 +28,10 @@ inline Json model_defaults() {
       // == fully connected ==
       {"fcnet_hiddens", Json::array({256, 256})},
       {"fcnet_activation", "tanh"},
+      // rlpp: how fully connected layers are initialized. "normc" is RLlib's (normc 1.0 hidden,
+      // 0.01 fc_out and value_out); "orthogonal" the PPO paper's and CleanRL's (orthogonal with
+      // gain sqrt(2) hidden, 0.01 fc_out, 1.0 value_out). Biases are zero either way.
+      {"weights_initializer", "normc"},
       // == conv (VisionNetwork, not implemented yet) ==
       {"conv_filters", nullptr},
       {"conv_activation", "relu"},
@@ -113,6 +117,7 @@ inline void validate_model_config(const Config& model) {
   detail::check_activation(model, "post_fcnet_activation");
   detail::check_activation(model, "conv_activation");
   detail::check_conv_filters(model);
+  (void)model.one_of("weights_initializer", {"normc", "orthogonal"});
   for (const char* key : {"_use_default_native_models", "_disable_preprocessor_api", "_disable_action_flattening",
                           "free_log_std", "no_final_linear", "vf_share_layers", "use_lstm", "lstm_use_prev_action",
                           "lstm_use_prev_reward", "_time_major", "use_attention", "framestack", "grayscale",

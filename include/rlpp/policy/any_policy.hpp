@@ -60,6 +60,13 @@ class PolicyInterface {
     throw Error("policy '" + std::string(policy_name()) + "'", "has no target network to update",
                 "UpdateTargetNetwork belongs in plans of policies with update_target() (DQN, SAC, DDPG)");
   }
+  // Adapts a KL penalty coefficient to the KL measured in the last train step (PPO's
+  // KLCoeffMixin) and returns the new one; an Error for policies without one.
+  virtual double update_kl(double sampled_kl) {
+    (void)sampled_kl;
+    throw Error("policy '" + std::string(policy_name()) + "'", "has no KL coefficient to update",
+                "UpdateKL belongs in plans of policies with update_kl() (PPO's KLCoeffMixin)");
+  }
   virtual const std::vector<nn::Matrix>& get_initial_state() const = 0;
 
   // A fresh policy of the same type and config (a worker's own copy; weights come by set_weights).
@@ -114,6 +121,13 @@ class PolicyAdapter final : public PolicyInterface {
       policy_.update_target();
     } else {
       PolicyInterface::update_target();
+    }
+  }
+  double update_kl(double sampled_kl) override {
+    if constexpr (requires(P& p) { p.update_kl(sampled_kl); }) {
+      return policy_.update_kl(sampled_kl);
+    } else {
+      return PolicyInterface::update_kl(sampled_kl);
     }
   }
   const std::vector<nn::Matrix>& get_initial_state() const override { return policy_.get_initial_state(); }

@@ -104,6 +104,9 @@ class LossContext {
     return ad::sum(x * mask) / static_cast<float>(sequences_->valid_rows);
   }
 
+  // How many rows are valid: all of them, or for padded sequences those within seq_lens.
+  std::size_t valid_count() const noexcept { return sequences_ ? sequences_->valid_rows : count_; }
+
   // Sum over the valid rows (A3C's summed losses).
   ad::Var reduce_sum_valid(ad::Var x) {
     if (!sequences_) return ad::sum(x);

@@ -311,8 +311,9 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   // ---- learning ----
   // num_sgd_iter passes over the batch in minibatches of sgd_minibatch_size rows (shuffled
   // between passes), one optimizer step each. Returns {"learner_stats": {...}}: the loss's
-  // recorded stats and total_loss averaged over the minibatches, cur_lr, grad_gnorm (before
-  // clipping, averaged), plus the stats component's entries.
+  // recorded stats and total_loss averaged over the minibatches of the last pass (as RLlib's
+  // do_minibatch_sgd), cur_lr, grad_gnorm (before clipping, averaged), plus the stats
+  // component's entries.
   Json learn_on_batch(const SampleBatch& batch) {
     ScopedFlushDenormals flush;
     if (batch.count() == 0) throw Error(where("learn_on_batch"), "the train batch is empty");
@@ -329,7 +330,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     const std::int64_t iterations = config_.positive_int("num_sgd_iter");
     const std::int64_t minibatch = config_.non_negative_int("sgd_minibatch_size");
     if (is_recurrent()) {
-      learn_on_sequences(batch, iterations, minibatch, step);
+      learn_on_sequences(batch, iterations, minibatch, step, [&] { begin_stats(); });
     } else {
       const std::size_t n = batch.count();
       const std::size_t size = minibatch == 0 ? n : std::min<std::size_t>(n, static_cast<std::size_t>(minibatch));
@@ -337,6 +338,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
       if (shuffle) shuffled_ = batch;
       const SampleBatch& data = shuffle ? shuffled_ : batch;
       for (std::int64_t it = 0; it < iterations; ++it) {
+        begin_stats();
         if (shuffle) shuffled_.shuffle(sgd_rng_);
         // Whole minibatches only (as RLlib's minibatch iteration): a short tail would weigh
         // its rows more than the others'.
@@ -585,8 +587,9 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
                   "lower lr, set grad_clip, or check the batch for NaN rewards/observations");
   }
 
-  template <class Step>
-  void learn_on_sequences(const SampleBatch& batch, std::int64_t iterations, std::int64_t minibatch, Step&& step) {
+  template <class Step, class BeginEpoch>
+  void learn_on_sequences(const SampleBatch& batch, std::int64_t iterations, std::int64_t minibatch, Step&& step,
+                          BeginEpoch&& begin_epoch) {
     PaddedSequences padded = pad_batch_to_sequences(batch, max_seq_len(), num_state_tensors());
     const std::size_t sequences = padded.seq_lens.size();
     const std::size_t T = padded.max_len;
@@ -595,6 +598,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
         minibatch == 0 ? sequences : std::clamp<std::size_t>(static_cast<std::size_t>(minibatch) / T, 1, sequences);
     const bool shuffle = per_minibatch < sequences && config_.get<bool>("shuffle_sequences");
     for (std::int64_t it = 0; it < iterations; ++it) {
+      begin_epoch();
       if (shuffle) padded.shuffle_sequences(sgd_rng_);
       for (std::size_t first = 0; first + per_minibatch <= sequences; first += per_minibatch) {
         const SequenceView view = padded.view(first, per_minibatch);

@@ -4,6 +4,7 @@
 // draws themselves are nn/initializers.hpp's.
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "rlpp/core/rng.hpp"
@@ -55,6 +56,8 @@ struct DenseInits {
   Init hidden = Init::normc(1.0);
   Init output = Init::normc(0.01);
   Init bias = Init::zeros();
+  // A value head's weights (FullyConnectedNetwork's value_out) when they differ from `output`.
+  std::optional<Init> value_output = std::nullopt;
   // When not empty: the weight initializer of each Dense layer in order (overrides hidden/output).
   std::vector<Init> per_layer = {};
 };
