@@ -96,6 +96,26 @@ TEST_CASE("rows gathers the given rows in order, repeats allowed") {
   CHECK_THROWS_WITH_AS(batch.rows(bad), doctest::Contains("index[1] = 5 is not a row of the batch's 5 rows"), BatchError);
 }
 
+TEST_CASE("rows_into gathers like rows() and reuses the target's buffers: no allocation for the same count") {
+  SampleBatch batch = numbered(8);
+  SampleBatch target;
+  target.set("stale", xt::xarray<float>::from_shape({3}));  // a column the batch lacks is dropped
+  const std::vector<std::int64_t> first{7, 1, 1, 4}, second{0, 6, 3, 2};
+  batch.rows_into(first, target);
+  CHECK(target == batch.rows(first));
+  check_aligned(target);
+  batch.erase("infos");  // json rows are copied values, which allocate; numeric columns do not
+  batch.rows_into(first, target);
+  const float* obs_buffer = target[cols::obs].data();
+  const std::size_t allocations = test::count_allocations([&] { batch.rows_into(second, target); });
+  CHECK(allocations == 0);
+  CHECK(target[cols::obs].data() == obs_buffer);
+  CHECK(target == batch.rows(second));
+  CHECK(rewards_of(target) == std::vector<float>{0, 6, 3, 2});
+  const std::vector<std::int64_t> bad{-1};
+  CHECK_THROWS_WITH_AS(batch.rows_into(bad, target), doctest::Contains("index[0] = -1 is not a row"), BatchError);
+}
+
 TEST_CASE("concat_samples appends rows; different columns are an error naming the column") {
   const SampleBatch a = numbered(2), b = numbered(3, 2);
   const SampleBatch both = concat_samples({a, b});

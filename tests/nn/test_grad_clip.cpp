@@ -36,13 +36,17 @@ TEST_CASE("the norm is global over the whole gradient vector") {
   CHECK(grads[2] == Approx(1.0).epsilon(1e-6));
 }
 
-TEST_CASE("global_norm accumulates squares in double, in index order") {
-  // Tiny and huge values together: the result is exactly the double sum taken in index order.
+TEST_CASE("global_norm accumulates squares in double, in eight partial sums of a fixed order") {
+  // Tiny and huge values together: value i goes to partial sum i % 8 (index order within each),
+  // and the partial sums are added as ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)).
   std::vector<float> grads(1000, 1e-4f);
   grads.push_back(1e4f);
-  double expected = 0.0;
-  for (float g : grads) expected += static_cast<double>(g) * static_cast<double>(g);
+  grads.push_back(3e-3f);
+  double p[8] = {};
+  for (std::size_t i = 0; i < grads.size(); ++i) p[i % 8] += static_cast<double>(grads[i]) * static_cast<double>(grads[i]);
+  const double expected = ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
   CHECK(global_norm(grads) == std::sqrt(expected));
+  CHECK(global_norm(std::vector<float>{3.0f, 4.0f}) == 5.0);
   CHECK(global_norm(std::vector<float>{}) == 0.0);
 }
 

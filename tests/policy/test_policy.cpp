@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -106,6 +107,28 @@ TEST_CASE("compute_gradients then apply_gradients equals one learn_on_batch step
   b.apply_gradients(grads);
   CHECK(a.get_weights() == b.get_weights());
   CHECK_THROWS_WITH_AS(b.apply_gradients(std::vector<float>(3)), doctest::Contains("3 gradients"), Error);
+}
+
+TEST_CASE("shuffled minibatch SGD takes the rows of a batch shuffled pass after pass by the policy's sgd stream") {
+  // 3 passes over 24 rows in minibatches of 8: the same as reshuffling one copy of the batch
+  // before each pass and stepping on its consecutive slices (RLlib's do_minibatch_sgd).
+  const SampleBatch batch = test::pg_batch(24, 1.0f, -0.5f);
+  const Json config = test::small_model_config({{"num_sgd_iter", 3}, {"sgd_minibatch_size", 8}});
+  PGPolicy a(test::cartpole_observation_space(), test::cartpole_action_space(), config);
+  PGPolicy b(test::cartpole_observation_space(), test::cartpole_action_space(), config);
+  a.learn_on_batch(batch);
+  RandomStream sgd(7, 0, 0, "policy/" + b.policy_id() + "/sgd");
+  SampleBatch shuffled = batch;
+  for (int pass = 0; pass < 3; ++pass) {
+    shuffled.shuffle(sgd);
+    for (std::size_t begin = 0; begin < 24; begin += 8) b.apply_gradients(b.compute_gradients(shuffled.slice(begin, begin + 8)).first);
+  }
+  const auto wa = a.get_weights(), wb = b.get_weights();
+  REQUIRE(wa.size() == wb.size());
+  float worst = 0.0f;
+  for (std::size_t i = 0; i < wa.size(); ++i) worst = std::max(worst, std::abs(wa[i] - wb[i]));
+  CHECK(worst <= 1e-6f);
+  CHECK(wa != PGPolicy(test::cartpole_observation_space(), test::cartpole_action_space(), config).get_weights());
 }
 
 TEST_CASE("the same seed gives the same weights and actions; another seed does not") {

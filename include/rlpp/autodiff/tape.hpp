@@ -48,6 +48,7 @@ struct Node {
   Eigen::Index cols = 0;
   T* value = nullptr;
   T* grad = nullptr;             // null: no gradient flows to or through this node
+  T* saved = nullptr;            // what the forward pass kept for backward (see BasicTape::save)
   bool external_grad = false;    // grad points into caller memory (a model's parameters)
 };
 
@@ -190,6 +191,16 @@ class BasicTape {
     }
     return push(node);
   }
+  // `count` values of tape memory for op `v` to keep intermediate results of its forward pass
+  // for its backward (Node::saved); null when no gradient flows through `v`, as its backward
+  // never runs then.
+  T* save(BasicVar<T> v, std::size_t count) {
+    check_owned(v);
+    Node<T>& node = nodes_[v.index()];
+    if (!node.backward) return nullptr;
+    node.saved = values_.allocate(count);
+    return node.saved;
+  }
   // A node sharing `source`'s value buffer, with no gradient (stop_gradient).
   BasicVar<T> alias_without_grad(BasicVar<T> source) {
     check_owned(source);
@@ -272,12 +283,16 @@ class BasicTape {
     nodes_.push_back(node);
     return BasicVar<T>(this, static_cast<std::uint32_t>(nodes_.size() - 1), recording_);
   }
+  // On every op input and value access: the check inlines, the errors are built out of line.
   void check_owned(BasicVar<T> v) const {
-    if (v.tape_ != this) throw Error("autodiff", "a value from another tape was used", "record an op's inputs on one tape");
     // The index alone cannot tell: a later recording reuses the same indices.
-    if (v.recording_ != recording_ || v.index_ >= nodes_.size())
-      throw Error("autodiff", "a value recorded before the tape's last reset() was used",
-                  "values are valid until their tape's next reset()");
+    if (v.tape_ != this || v.recording_ != recording_ || v.index_ >= nodes_.size()) [[unlikely]]
+      not_owned(v.tape_ != this);
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void not_owned(bool other_tape) {
+    if (other_tape) throw Error("autodiff", "a value from another tape was used", "record an op's inputs on one tape");
+    throw Error("autodiff", "a value recorded before the tape's last reset() was used",
+                "values are valid until their tape's next reset()");
   }
 
   std::vector<Node<T>> nodes_;
@@ -301,7 +316,7 @@ class BasicVar {
   Eigen::Index size() const { return rows() * cols(); }
   std::uint32_t index() const noexcept { return index_; }
   BasicTape<T>& tape() const {
-    if (!tape_) throw Error("autodiff", "a default-constructed Var was used");
+    if (!tape_) [[unlikely]] no_tape();
     return *tape_;
   }
 
@@ -325,6 +340,7 @@ class BasicVar {
   }
 
  private:
+  [[noreturn, gnu::cold, gnu::noinline]] static void no_tape() { throw Error("autodiff", "a default-constructed Var was used"); }
   BasicVar(BasicTape<T>* tape, std::uint32_t index, std::uint32_t recording)
       : tape_(tape), index_(index), recording_(recording) {}
   BasicTape<T>* tape_ = nullptr;

@@ -43,9 +43,12 @@ options:
                                any value may be {"grid_search": [v1, v2, ...]}
   --stop JSON                  stop criteria: result key -> threshold, first reached wins,
                                e.g. '{"training_iteration": 20, "episode_reward_mean": 150}';
-                               nested keys with '/': "evaluation/episode_reward_mean"
+                               nested keys with '/': "evaluation/episode_reward_mean".
+                               Default: the env's reward threshold (CartPole-v1:
+                               {"episode_reward_mean": 475}); envs without one run until Ctrl-C
   --checkpoint-freq N          checkpoint every N iterations (default 0: never)
-  --checkpoint-at-end          checkpoint when the trial stops
+  --checkpoint-at-end          checkpoint when the trial stops (the default from flags)
+  --no-checkpoint-at-end       do not
   --keep-checkpoints-num N     keep the N best checkpoints (and the newest); default all
   --checkpoint-score-attr KEY  ranks checkpoints, higher is better; "min-KEY": lower is
                                better (default episode_reward_mean)
@@ -53,14 +56,15 @@ options:
   --experiment-name NAME       experiment directory under --local-dir (default "default")
   --restore CHECKPOINT         restore this checkpoint before training
   --num-samples N              run each (grid) trial N times (default 1)
-  -f, --config-file FILE       JSON experiment file: {"name": {"run": ..., "env": ...,
-                               "stop": ..., "config": ..., "checkpoint_freq": ...}}; YAML is
-                               not supported. Trial flags cannot be combined with it.
+  -f, --config-file FILE       experiment file, JSON or YAML: {"name": {"run": ..., "env": ...,
+                               "stop": ..., "config": ..., "checkpoint_freq": ...}} (its own
+                               stop and checkpoint settings only). Trial flags cannot be
+                               combined with it.
   -v, -vv                      print the full result each iteration
   -h, --help                   this help
 
-Ctrl-C stops the running trial after its current iteration (checkpointing it with
---checkpoint-at-end) and skips the remaining trials; a second Ctrl-C kills the process.
+Ctrl-C stops the running trial after its current iteration (checkpointing it unless
+--no-checkpoint-at-end) and skips the remaining trials; a second Ctrl-C kills the process.
 )";
 
 // Set by the CLI's SIGINT handler: stop after the current iteration.
@@ -72,12 +76,14 @@ inline std::atomic<bool>& interrupt_requested() {
 namespace detail {
 inline constexpr FlagSpec train_flags[] = {
     {"--run"}, {"--env"}, {"--config"}, {"--stop"}, {"--checkpoint-freq"}, {"--checkpoint-at-end", false},
+    {"--no-checkpoint-at-end", false},
     {"--keep-checkpoints-num"}, {"--checkpoint-score-attr"}, {"--local-dir"}, {"--experiment-name"}, {"--restore"},
     {"--num-samples"}, {"--config-file", true, "-f"}, {"-v", false}, {"-vv", false}, {"--help", false, "-h"}};
 
 // The flags that describe a trial, which an experiment file replaces.
 inline constexpr std::string_view trial_flags[] = {
-    "--run", "--env", "--config", "--stop", "--checkpoint-freq", "--checkpoint-at-end", "--keep-checkpoints-num",
+    "--run", "--env", "--config", "--stop", "--checkpoint-freq", "--checkpoint-at-end", "--no-checkpoint-at-end",
+    "--keep-checkpoints-num",
     "--checkpoint-score-attr", "--experiment-name", "--restore", "--num-samples"};
 
 inline ExperimentSpec experiment_from_flags(const ParsedArgs& args) {
@@ -96,9 +102,15 @@ inline ExperimentSpec experiment_from_flags(const ParsedArgs& args) {
   if (const auto* stop = args.get("--stop")) {
     experiment.stop = parse_json_flag("--stop", *stop);
     if (!experiment.stop.is_object()) throw UsageError("--stop", "expected a JSON object, got " + experiment.stop.dump());
+  } else if (const Json& env = experiment.config["env"]; env.is_string()) {
+    // Train until solved: Gymnasium's reward threshold of the env, when it has one.
+    if (const auto threshold = global_env_registry().reward_threshold(env.get<std::string>()))
+      experiment.stop = Json{{"episode_reward_mean", *threshold}};
   }
   if (const auto* n = args.get("--checkpoint-freq")) experiment.checkpoint_freq = parse_count_flag("--checkpoint-freq", *n);
-  experiment.checkpoint_at_end = args.has("--checkpoint-at-end");
+  if (args.has("--checkpoint-at-end") && args.has("--no-checkpoint-at-end"))
+    throw UsageError("rlpp train", "--checkpoint-at-end and --no-checkpoint-at-end contradict each other");
+  experiment.checkpoint_at_end = !args.has("--no-checkpoint-at-end");
   if (const auto* n = args.get("--keep-checkpoints-num")) {
     const auto keep = parse_count_flag("--keep-checkpoints-num", *n);
     if (keep < 1) throw UsageError("--keep-checkpoints-num", "expected at least 1", "leave it out to keep every checkpoint");
@@ -191,7 +203,8 @@ inline int train(std::span<const std::string> words, std::ostream& out, std::ost
       if (interrupt_requested().load()) break;
       ++number;
       out << "== " << experiment.name << ": trial " << number << "/" << total << " " << experiment.run << " on "
-          << trial.config.value("env", std::string()) << (trial.tag.empty() ? "" : " (" + trial.tag + ")") << "\n";
+          << trial.config.value("env", std::string()) << (trial.tag.empty() ? "" : " (" + trial.tag + ")")
+          << (experiment.stop.empty() ? ", no stop criteria (Ctrl-C stops)" : ", stop: " + experiment.stop.dump()) << "\n";
       RunTrialOptions options;
       options.local_dir = experiment.local_dir;
       options.experiment_name = experiment.name;

@@ -258,6 +258,9 @@ struct MergeRules {
   // Dotted paths of dicts replaced whole, not merged, when the user's "type" differs from the
   // default's (RLlib's exploration_config rule).
   std::vector<std::string> replace_if_type_changes = {"exploration_config"};
+  // Dotted paths of dict-valued keys that may also be given as a list (multiagent.policies: a
+  // list of policy ids, each with the trainer's policy class and config).
+  std::vector<std::string> dict_or_list = {"multiagent.policies"};
 };
 
 namespace detail {
@@ -295,6 +298,8 @@ inline void merge_into(Json& target, const Json& user, const MergeRules& rules, 
       }
       const bool free = contains_path(rules.free_form, rel);
       merge_into(slot, incoming, rules, rel, path, check_keys && !free);
+    } else if (slot.is_object() && incoming.is_array() && contains_path(rules.dict_or_list, rel)) {
+      slot = incoming;
     } else if (slot.is_object()) {
       // null for a dict-valued key keeps the default dict; anything else is a type error.
       if (!incoming.is_null()) throw ConfigError(path, "expected an object, got " + describe_json(incoming));

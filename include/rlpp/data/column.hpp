@@ -120,6 +120,37 @@ class Column {
     return out;
   }
 
+  // Rows index[0], index[1], ... into `out`, reusing out's buffer when it already has the right
+  // dtype and shape (then nothing is allocated; json columns reuse their vector's capacity).
+  // Indices are the caller's responsibility (SampleBatch checks).
+  void gather_into(std::span<const std::int64_t> index, Column& out) const {
+    std::visit([&](const auto& src) {
+      using S = std::remove_cvref_t<decltype(src)>;
+      if (!std::holds_alternative<S>(out.storage_)) out.storage_.template emplace<S>();
+      auto& dst = std::get<S>(out.storage_);
+      if constexpr (is_json<decltype(src)>) {
+        dst.resize(index.size());
+        for (std::size_t r = 0; r < index.size(); ++r) dst[r] = src[static_cast<std::size_t>(index[r])];
+      } else {
+        const std::size_t width = detail_row_size(src);
+        if (dst.dimension() != src.dimension() || dst.shape()[0] != index.size() ||
+            !std::equal(src.shape().begin() + 1, src.shape().end(), dst.shape().begin() + 1)) {
+          auto shape = src.shape();
+          shape[0] = index.size();
+          dst.resize(shape);
+        }
+        auto* o = dst.data();
+        const auto* in = src.data();
+        if (width == 1) {
+          for (std::size_t r = 0; r < index.size(); ++r) o[r] = in[index[r]];
+        } else {
+          for (std::size_t r = 0; r < index.size(); ++r)
+            std::copy_n(in + static_cast<std::size_t>(index[r]) * width, width, o + r * width);
+        }
+      }
+    }, storage_);
+  }
+
   // Rows index[0], index[1], ... (indices already checked to be < rows()).
   Column gather(std::span<const std::int64_t> index) const {
     return std::visit([&](const auto& src) -> Column {

@@ -283,6 +283,29 @@ class SampleBatch {
     return out;
   }
 
+  // As rows(), into `out`, reusing its column buffers: when `out` already holds columns of the
+  // same names, dtypes and shapes (every minibatch after the first), nothing is allocated.
+  void rows_into(std::span<const std::int64_t> index, SampleBatch& out) const {
+    if (!seq_lens_.empty())
+      throw BatchError("rows", "the batch has seq_lens; gathered rows would not form those sequences",
+                       "gather before setting seq_lens, or slice whole sequences");
+    for (std::size_t i = 0; i < index.size(); ++i)
+      if (index[i] < 0 || static_cast<std::size_t>(index[i]) >= count_)
+        throw BatchError("rows", "index[" + std::to_string(i) + "] = " + std::to_string(index[i]) +
+                                     " is not a row of the batch's " + std::to_string(count_) + " rows");
+    for (auto it = out.columns_.begin(); it != out.columns_.end();)
+      it = columns_.count(it->first) ? std::next(it) : out.columns_.erase(it);
+    auto hint = out.columns_.begin();
+    for (const auto& [name, column] : columns_) {
+      while (hint != out.columns_.end() && hint->first < name) ++hint;
+      if (hint == out.columns_.end() || hint->first != name) hint = out.columns_.emplace_hint(hint, name, Column());
+      column.gather_into(index, hint->second);
+      ++hint;
+    }
+    out.count_ = index.size();
+    out.seq_lens_.clear();
+  }
+
   // Reorders the rows by one random permutation (the same for every column), drawn from `rng`
   // with its platform-independent Fisher-Yates shuffle: the same seed gives the same order.
   void shuffle(RandomStream& rng) {

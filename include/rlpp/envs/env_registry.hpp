@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -55,6 +56,19 @@ class EnvRegistry {
       };
       multi_agent_.erase(name);
     }
+  }
+
+  // Gymnasium's EnvSpec.reward_threshold: the mean return at which the env counts as solved
+  // (CartPole-v1: 475). `rlpp train` stops there when no --stop is given.
+  void set_reward_threshold(std::string_view name, double threshold) {
+    std::lock_guard lock(mutex_);
+    reward_thresholds_[std::string(name)] = threshold;
+  }
+  std::optional<double> reward_threshold(std::string_view name) const {
+    std::lock_guard lock(mutex_);
+    const auto it = reward_thresholds_.find(std::string(name));
+    if (it == reward_thresholds_.end()) return std::nullopt;
+    return it->second;
   }
 
   bool contains(std::string_view name) const {
@@ -125,6 +139,7 @@ class EnvRegistry {
   mutable std::mutex mutex_;
   std::map<std::string, Creator, std::less<>> single_agent_;
   std::map<std::string, MultiAgentCreator, std::less<>> multi_agent_;
+  std::map<std::string, double, std::less<>> reward_thresholds_;
 };
 
 }  // namespace rlpp

@@ -40,6 +40,12 @@ inline void register_builtin_envs(EnvRegistry& registry) {
   registry.add("RandomEnv", [](const EnvContext& ctx) { return RandomEnv(ctx); });
   registry.add("RockPaperScissors", [](const EnvContext& ctx) { return RockPaperScissors(ctx); });
   registry.add("MultiAgentCartPole", [](const EnvContext& ctx) { return MultiAgentCartPole(ctx); });
+  // Gymnasium's reward thresholds (EnvSpec.reward_threshold); Pendulum-v1 has none.
+  registry.set_reward_threshold("CartPole-v1", 475.0);
+  registry.set_reward_threshold("CartPole-v0", 195.0);
+  registry.set_reward_threshold("MountainCar-v0", -110.0);
+  registry.set_reward_threshold("MountainCarContinuous-v0", 90.0);
+  registry.set_reward_threshold("Acrobot-v1", -100.0);
 }
 
 // The process-wide registry (thread-safe), built-ins included.

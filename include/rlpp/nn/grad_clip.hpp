@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <span>
 #include <string>
 
@@ -12,11 +13,20 @@
 
 namespace rlpp::nn {
 
-// The L2 norm of `values`, accumulated in double in index order, so the result does not depend
-// on the build (SIMD width, FMA) and reruns are bit-identical.
+// The L2 norm of `values`, accumulated in double: value i goes to partial sum i % 8, and the
+// eight partial sums are added pairwise in a fixed order. The squares of floats are exact in
+// double (so FMA or not gives the same sums) and the order is fixed by this code, not by the
+// SIMD width: the result does not depend on the build and reruns are bit-identical. Eight
+// independent sums instead of one chain: the norm is taken on every SGD step.
 inline double global_norm(std::span<const float> values) noexcept {
-  double sum = 0.0;
-  for (float v : values) sum += static_cast<double>(v) * static_cast<double>(v);
+  constexpr std::size_t lanes = 8;
+  double partial[lanes] = {};
+  const std::size_t n = values.size(), full = n / lanes * lanes;
+  const float* v = values.data();
+  for (std::size_t i = 0; i < full; i += lanes)
+    for (std::size_t l = 0; l < lanes; ++l) partial[l] += static_cast<double>(v[i + l]) * static_cast<double>(v[i + l]);
+  for (std::size_t i = full; i < n; ++i) partial[i - full] += static_cast<double>(v[i]) * static_cast<double>(v[i]);
+  const double sum = ((partial[0] + partial[4]) + (partial[2] + partial[6])) + ((partial[1] + partial[5]) + (partial[3] + partial[7]));
   return std::sqrt(sum);
 }
 

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <numeric>
 #include <span>
 #include <string>
 #include <string_view>
@@ -334,15 +335,28 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     } else {
       const std::size_t n = batch.count();
       const std::size_t size = minibatch == 0 ? n : std::min<std::size_t>(n, static_cast<std::size_t>(minibatch));
+      // Shuffled passes reorder an index permutation (the same Fisher-Yates swaps, pass after
+      // pass, that shuffling the batch itself would make) and gather each minibatch's rows into
+      // a batch whose buffers are reused: no copy of the train batch, nothing allocated after
+      // the first call.
       const bool shuffle = size < n;
-      if (shuffle) shuffled_ = batch;
-      const SampleBatch& data = shuffle ? shuffled_ : batch;
+      if (shuffle) {
+        sgd_order_.resize(n);
+        std::iota(sgd_order_.begin(), sgd_order_.end(), std::int64_t{0});
+      }
       for (std::int64_t it = 0; it < iterations; ++it) {
         begin_stats();
-        if (shuffle) shuffled_.shuffle(sgd_rng_);
+        if (shuffle) sgd_rng_.shuffle(std::span<std::int64_t>(sgd_order_));
         // Whole minibatches only (as RLlib's minibatch iteration): a short tail would weigh
         // its rows more than the others'.
-        for (std::size_t begin = 0; begin + size <= n; begin += size) step(data, begin, size, nullptr);
+        for (std::size_t begin = 0; begin + size <= n; begin += size) {
+          if (shuffle) {
+            batch.rows_into(std::span<const std::int64_t>(sgd_order_).subspan(begin, size), minibatch_);
+            step(minibatch_, 0, size, nullptr);
+          } else {
+            step(batch, begin, size, nullptr);
+          }
+        }
       }
     }
     ++num_grad_updates_calls_;
@@ -687,7 +701,8 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   std::array<ad::Var, max_state_tensors> state_vars_{};
   ComputedActions computed_;
   nn::Matrix single_obs_;
-  SampleBatch shuffled_;
+  std::vector<std::int64_t> sgd_order_;  // learn_on_batch's row order, reshuffled every pass
+  SampleBatch minibatch_;                // the rows of one shuffled minibatch (buffers reused)
   std::vector<Stat> stats_;
 };
 

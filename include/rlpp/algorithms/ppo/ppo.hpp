@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "rlpp/algorithms/ppo/kl_coeff.hpp"
+#include "rlpp/algorithms/ppo/tuned_configs.hpp"
 #include "rlpp/algorithms/ppo/ppo_loss.hpp"
 #include "rlpp/algorithms/ppo/update_kl.hpp"
 #include "rlpp/policy/entropy_coeff_schedule.hpp"

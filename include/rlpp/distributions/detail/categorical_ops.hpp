@@ -42,7 +42,7 @@ void categorical_logp_backward(ad::BasicTape<T>& tape, const ad::Node<T>& out) {
     const T* x = logits.value + r * n;
     T* gx = logits.grad + r * n;
     const T g = out.grad[r];
-    const T shift = log_softmax_shift(x, n);
+    const T shift = out.saved[r];
     for (Eigen::Index j = 0; j < n; ++j) gx[j] -= g * std::exp(x[j] - shift);
     gx[action_index(actions, r, out.aux, out.scalars[0])] += g;
   }
@@ -56,9 +56,12 @@ ad::BasicVar<T> categorical_logp(ad::BasicVar<T> logits, ad::BasicVar<T> actions
   const ad::Node<T>& x = logits.node();
   const ad::Node<T>& a = actions.node();
   T* y = out.node().value;
+  T* saved = logits.tape().save(out, static_cast<std::size_t>(x.rows));  // the row shifts
   for (Eigen::Index r = 0; r < x.rows; ++r) {
     const T* row = x.value + r * x.cols;
-    y[r] = row[action_index(a, r, column, offset)] - log_softmax_shift(row, x.cols);
+    const T shift = log_softmax_shift(row, x.cols);
+    if (saved) saved[r] = shift;
+    y[r] = row[action_index(a, r, column, offset)] - shift;
   }
   return out;
 }
@@ -72,10 +75,11 @@ void categorical_entropy_backward(ad::BasicTape<T>& tape, const ad::Node<T>& out
   for (Eigen::Index r = 0; r < logits.rows; ++r) {
     const T* x = logits.value + r * n;
     T* gx = logits.grad + r * n;
-    const T shift = log_softmax_shift(x, n), entropy = out.value[r], g = out.grad[r];
+    const T* saved = out.saved + r * (n + 1);  // shift, then p_j
+    const T shift = saved[0], entropy = out.value[r], g = out.grad[r];
     // dH/dx_j = -p_j (lp_j + H)
     for (Eigen::Index j = 0; j < n; ++j) {
-      const T lp = x[j] - shift, p = std::exp(lp);
+      const T lp = x[j] - shift, p = saved[1 + j];
       if (p > T(0)) gx[j] -= g * p * (lp + entropy);
     }
   }
@@ -86,12 +90,17 @@ ad::BasicVar<T> categorical_entropy(ad::BasicVar<T> logits) {
   ad::BasicVar<T> out = logits.tape().op(logits.rows(), 1, &categorical_entropy_backward<T>, {logits});
   const ad::Node<T>& x = logits.node();
   T* y = out.node().value;
+  // Per row for backward: the shift and the probabilities.
+  T* saved = logits.tape().save(out, static_cast<std::size_t>(x.rows * (x.cols + 1)));
   for (Eigen::Index r = 0; r < x.rows; ++r) {
     const T* row = x.value + r * x.cols;
     const T shift = log_softmax_shift(row, x.cols);
+    T* keep = saved ? saved + r * (x.cols + 1) : nullptr;
+    if (keep) keep[0] = shift;
     T h = T(0);
     for (Eigen::Index j = 0; j < x.cols; ++j) {
       const T lp = row[j] - shift, p = std::exp(lp);
+      if (keep) keep[1 + j] = p;
       if (p > T(0)) h -= p * lp;
     }
     y[r] = h;
@@ -108,9 +117,10 @@ void categorical_kl_backward(ad::BasicTape<T>& tape, const ad::Node<T>& out) {
   for (Eigen::Index r = 0; r < p_node.rows; ++r) {
     const T* x = p_node.value + r * n;
     const T* z = q_node.value + r * n;
-    const T p_shift = log_softmax_shift(x, n), q_shift = log_softmax_shift(z, n), kl = out.value[r], g = out.grad[r];
+    const T* saved = out.saved + r * (n + 2);  // p_shift, q_shift, then p_j
+    const T p_shift = saved[0], q_shift = saved[1], kl = out.value[r], g = out.grad[r];
     for (Eigen::Index j = 0; j < n; ++j) {
-      const T lp = x[j] - p_shift, p = std::exp(lp), lq = z[j] - q_shift;
+      const T lp = x[j] - p_shift, p = saved[2 + j], lq = z[j] - q_shift;
       // dKL/dx_j = p_j ((lp_j - lq_j) - KL); dKL/dz_j = q_j - p_j
       if (p_node.grad && p > T(0)) p_node.grad[r * n + j] += g * p * ((lp - lq) - kl);
       if (q_node.grad) q_node.grad[r * n + j] += g * (std::exp(lq) - p);
@@ -124,13 +134,21 @@ ad::BasicVar<T> categorical_kl(ad::BasicVar<T> p_logits, ad::BasicVar<T> q_logit
   const ad::Node<T>& xp = p_logits.node();
   const ad::Node<T>& xq = q_logits.node();
   T* y = out.node().value;
+  // Per row for backward: both shifts and p's probabilities.
+  T* saved = p_logits.tape().save(out, static_cast<std::size_t>(xp.rows * (xp.cols + 2)));
   for (Eigen::Index r = 0; r < xp.rows; ++r) {
     const T* x = xp.value + r * xp.cols;
     const T* z = xq.value + r * xq.cols;
     const T p_shift = log_softmax_shift(x, xp.cols), q_shift = log_softmax_shift(z, xq.cols);
+    T* keep = saved ? saved + r * (xp.cols + 2) : nullptr;
+    if (keep) {
+      keep[0] = p_shift;
+      keep[1] = q_shift;
+    }
     T kl = T(0);
     for (Eigen::Index j = 0; j < xp.cols; ++j) {
       const T lp = x[j] - p_shift, p = std::exp(lp);
+      if (keep) keep[2 + j] = p;
       if (p > T(0)) kl += p * (lp - (z[j] - q_shift));
     }
     y[r] = kl;

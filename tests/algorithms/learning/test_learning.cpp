@@ -5,45 +5,17 @@
 // iterations); each run prints its steps and wall time.
 #include <doctest/doctest.h>
 
-#include <chrono>
-#include <cstdio>
-#include <string>
+#include <rlpp/algorithms/a3c/a2c.hpp>
+#include <rlpp/algorithms/a3c/a3c.hpp>
+#include <rlpp/algorithms/pg/pg.hpp>
 
-#include <rlpp/algorithms/all.hpp>
+#include "learning_support.hpp"
+
+using rlpp::test::LearningRun;
+using rlpp::test::train_until;
 
 namespace {
-
-struct LearningRun {
-  bool reached = false;
-  std::int64_t timesteps = 0;
-  double seconds = 0.0;
-  double reward = 0.0;
-};
-
-// Trains until episode_reward_mean >= threshold (Tune's stop rule) or the budget is spent.
-template <class TrainerType>
-LearningRun train_until(const rlpp::Json& config, double threshold, std::int64_t budget) {
-  const auto start = std::chrono::steady_clock::now();
-  TrainerType trainer(config);
-  LearningRun run;
-  while (run.timesteps < budget) {
-    const rlpp::Json result = trainer.train();
-    run.timesteps = result["timesteps_total"].get<std::int64_t>();
-    if (result["episode_reward_mean"].is_number()) run.reward = result["episode_reward_mean"].get<double>();
-    if (run.reward >= threshold) {
-      run.reached = true;
-      break;
-    }
-  }
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return run;
-}
-
-void report(const char* algorithm, std::int64_t seed, const LearningRun& run) {
-  std::printf("%-4s seed %-3lld %s 150 at %lld steps in %.2f s (reward %.1f)\n", algorithm, static_cast<long long>(seed),
-              run.reached ? "reached" : "MISSED", static_cast<long long>(run.timesteps), run.seconds, run.reward);
-}
-
+void report(const char* algorithm, std::int64_t seed, const LearningRun& run) { rlpp::test::report(algorithm, seed, 150.0, run); }
 }  // namespace
 
 TEST_CASE("PG reaches 150 on CartPole-v1 within 100k steps (RLlib's cartpole-pg.yaml)") {

@@ -1,0 +1,44 @@
+#pragma once
+// What the learning tests share: train until Tune's stop rule (reward threshold or timestep
+// budget) and print one line per run.
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+
+#include <rlpp/core/json.hpp>
+
+namespace rlpp::test {
+
+struct LearningRun {
+  bool reached = false;
+  std::int64_t timesteps = 0;
+  double seconds = 0.0;
+  double reward = 0.0;
+};
+
+// Trains until episode_reward_mean >= threshold or `budget` steps are sampled.
+template <class TrainerType>
+LearningRun train_until(const Json& config, double threshold, std::int64_t budget) {
+  const auto start = std::chrono::steady_clock::now();
+  TrainerType trainer(config);
+  LearningRun run;
+  while (run.timesteps < budget) {
+    const Json result = trainer.train();
+    run.timesteps = result["timesteps_total"].get<std::int64_t>();
+    if (result["episode_reward_mean"].is_number()) run.reward = result["episode_reward_mean"].get<double>();
+    if (run.reward >= threshold) {
+      run.reached = true;
+      break;
+    }
+  }
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return run;
+}
+
+inline void report(const char* algorithm, std::int64_t seed, double threshold, const LearningRun& run) {
+  std::printf("%-22s seed %-3lld %s %.0f at %lld steps in %.2f s (reward %.1f)\n", algorithm,
+              static_cast<long long>(seed), run.reached ? "reached" : "MISSED", threshold,
+              static_cast<long long>(run.timesteps), run.seconds, run.reward);
+}
+
+}  // namespace rlpp::test
