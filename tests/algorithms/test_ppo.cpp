@@ -355,3 +355,29 @@ TEST_CASE("a PPO trainer restored from its state continues bit-identically") {
         b.workers().local_worker().policy("default_policy").get_weights());
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("bootstrap_truncated_episodes: a time-limit end bootstraps V(final obs), or is terminal when false") {
+  for (const bool bootstrap : {true, false}) {
+    CAPTURE(bootstrap);
+    rlpp::ppo::Trainer trainer(small_trainer_config({{"env", "Pendulum-v1"},
+                                                      {"env_config", {{"max_episode_steps", 10}}},
+                                                      {"rollout_fragment_length", 25},
+                                                      {"bootstrap_truncated_episodes", bootstrap},
+                                                      {"lambda", 0.95}}));
+    const rlpp::SampleBatch batch = trainer.workers().local_worker().sample();
+    const auto truncated = batch.values<bool>(rlpp::cols::truncateds.name);
+    const auto terminated = batch.values<bool>(rlpp::cols::terminateds.name);
+    const auto rewards = batch.values<float>(rlpp::cols::rewards.name);
+    const auto targets = batch.values<float>(rlpp::cols::value_targets.name);
+    int ends = 0;
+    for (std::size_t i = 0; i < batch.count(); ++i) {
+      if (!truncated[i]) continue;
+      ++ends;
+      CHECK(terminated[i] == !bootstrap);
+      // GAE at the last step: R = r + gamma * V(final obs) when bootstrapped, r otherwise.
+      if (bootstrap) CHECK(targets[i] != doctest::Approx(rewards[i]).epsilon(1e-6));
+      else CHECK(targets[i] == doctest::Approx(rewards[i]).epsilon(1e-6));
+    }
+    CHECK(ends == 2);  // 25 steps of 10-step episodes
+  }
+}

@@ -283,3 +283,35 @@ TEST_CASE("FullyConnectedNetwork reports bad configs and inputs") {
                        "head (build it with num_outputs > 0, or use the value head of the model wrapping it)",
                        Error);
 }
+
+TEST_CASE("weights_initializer orthogonal: gain sqrt(2) hidden, 0.01 logits, 1.0 value head, zero biases") {
+  RandomStream rng(3);
+  nn::Parameters params;
+  const FullyConnectedNetwork net(
+      make_context(box(4), Discrete(2), 2, rng,
+                   Json{{"fcnet_hiddens", {64, 64}}, {"vf_share_layers", false}, {"weights_initializer", "orthogonal"}}),
+      params);
+  // W (fan_in x fan_out): orthonormal columns times g when fan_in >= fan_out (W^T W = g^2 I),
+  // orthonormal rows times g otherwise (W W^T = g^2 I).
+  const auto check = [&](const char* name, double gain) {
+    const Eigen::MatrixXd w = block(params, name).cast<double>();
+    const Eigen::MatrixXd gram = w.rows() >= w.cols() ? Eigen::MatrixXd(w.transpose() * w) : Eigen::MatrixXd(w * w.transpose());
+    const Eigen::MatrixXd expected = gain * gain * Eigen::MatrixXd::Identity(gram.rows(), gram.cols());
+    CHECK_MESSAGE((gram - expected).cwiseAbs().maxCoeff() < 1e-5 * std::max(1.0, gain * gain), name);
+  };
+  check("model.fc_1.weight", std::sqrt(2.0));        // 4x64: rows orthogonal
+  check("model.fc_2.weight", std::sqrt(2.0));        // 64x64
+  check("model.fc_out.weight", 0.01);                // 64x2: columns orthogonal
+  check("model.fc_value_1.weight", std::sqrt(2.0));
+  check("model.value_out.weight", 1.0);              // 64x1: unit norm
+  CHECK(block(params, "model.fc_1.bias").cwiseAbs().maxCoeff() == 0.0f);
+  CHECK(block(params, "model.value_out.bias").cwiseAbs().maxCoeff() == 0.0f);
+
+  nn::Parameters normc;
+  RandomStream rng2(3);
+  (void)FullyConnectedNetwork(make_context(box(4), Discrete(2), 2, rng2, Json{{"fcnet_hiddens", {64}}}), normc);
+  // normc(0.01): every output unit's weights have norm 0.01.
+  CHECK(block(normc, "model.fc_out.weight").col(0).norm() == doctest::Approx(0.01).epsilon(1e-4));
+  CHECK_THROWS_WITH_AS((void)FullyConnectedNetwork(make_context(box(4), Discrete(2), 2, rng2, Json{{"weights_initializer", "xavier"}}), normc),
+                       doctest::Contains("weights_initializer"), ConfigError);
+}

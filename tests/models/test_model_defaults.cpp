@@ -29,7 +29,8 @@ TEST_CASE("model_defaults holds RLlib's MODEL_DEFAULTS") {
   CHECK(d["dim"] == 84);
   CHECK(d["custom_model"].is_null());
   CHECK(d["custom_model_config"] == Json::object());
-  CHECK(d.size() == 38);  // every row of the reference table
+  CHECK(d["weights_initializer"] == "normc");  // rlpp's one addition
+  CHECK(d.size() == 38 + 1);  // every row of the reference table, and weights_initializer
   // The defaults validate.
   CHECK_NOTHROW(rlpp::validate_model_config(rlpp::Config(d, "config.model")));
 }

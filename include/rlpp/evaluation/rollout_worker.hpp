@@ -60,6 +60,10 @@ inline Json rollout_worker_defaults() {
               {"horizon", nullptr},
               {"soft_horizon", false},
               {"no_done_at_end", false},
+              // rlpp: an episode ended by truncation (a time limit, the hard horizon) bootstraps
+              // V(final obs) in postprocessing; false records it as terminated, as Ray 1.0 (which
+              // saw time limits as done) and CleanRL do.
+              {"bootstrap_truncated_episodes", true},
               {"clip_rewards", nullptr},
               {"normalize_actions", true},
               {"clip_actions", false},
@@ -357,6 +361,7 @@ class RolloutWorker {
     complete_episodes_ = config_.one_of("batch_mode", {"truncate_episodes", "complete_episodes"}) == "complete_episodes";
     soft_horizon_ = config_.get<bool>("soft_horizon");
     no_done_at_end_ = config_.get<bool>("no_done_at_end");
+    bootstrap_truncated_ = config_.get<bool>("bootstrap_truncated_episodes");
     if (!config_.json()["horizon"].is_null()) horizon_ = config_.positive_int("horizon");
     read_reward_clipping();
   }
@@ -486,7 +491,8 @@ class RolloutWorker {
       } else {
         std::copy_n(next_obs_.row(static_cast<Eigen::Index>(i)).data(), next_obs_.cols(), new_obs_row_.data());
       }
-      record(i, out, clip_reward(raw_reward), terminated && !no_done_at_end_, truncated);
+      const bool truncation_is_terminal = !bootstrap_truncated_ && truncated && ended[i] != 0;  // not soft cuts
+      record(i, out, clip_reward(raw_reward), (terminated || truncation_is_terminal) && !no_done_at_end_, truncated);
       e.length += 1;
       e.add_agent_reward(dummy_agent_id, default_policy_id, raw_reward);
       e.last_reward = raw_reward;
@@ -750,7 +756,8 @@ class RolloutWorker {
       const bool terminated = result.terminateds.get(slot.id, false) || all_terminated;
       const bool truncated = result.truncateds.get(slot.id, false) || all_truncated || horizon_cut;
       if (slot.pending && (slot.has_next || terminated || truncated)) {
-        record_slot(slot, ep, terminated && !no_done_at_end_, truncated);
+        const bool truncation_is_terminal = !bootstrap_truncated_ && truncated && !(horizon_cut && soft_horizon_);
+        record_slot(slot, ep, (terminated || truncation_is_terminal) && !no_done_at_end_, truncated);
         ++agent_steps_this_sample_;
         ++agent_steps_sampled_;
         slot.prev_action = slot.action;
@@ -1185,6 +1192,7 @@ class RolloutWorker {
   bool complete_episodes_ = false;
   bool soft_horizon_ = false;
   bool no_done_at_end_ = false;
+  bool bootstrap_truncated_ = true;
   std::int64_t horizon_ = 0;
   bool sign_clip_ = false;
   float reward_clip_ = 0.0f;

@@ -34,6 +34,7 @@ inline Json common_config() {
       {"horizon", nullptr},
       {"soft_horizon", false},
       {"no_done_at_end", false},
+      {"bootstrap_truncated_episodes", true},  // rlpp (rollouts.md)
       {"env", nullptr},
       {"observation_space", nullptr},
       {"action_space", nullptr},
