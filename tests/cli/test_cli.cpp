@@ -255,6 +255,26 @@ TEST_CASE("rlpp train runs a trial into Tune's layout and prints a summary") {
     CHECK(fake_log().restored[0] == checkpoint);
     CHECK(contains(again.out, "finished after 1 iteration"));
   }
+  SUBCASE("without --stop: the env's reward threshold, and a checkpoint at the end") {
+    rlpp::register_env("SolvedAt30-v0", [](const rlpp::EnvContext& ctx) { return CountingEnv(ctx); });
+    rlpp::global_env_registry().set_reward_threshold("SolvedAt30-v0", 30.0);
+    const CliRun solved = rlpp_cli({"train", "--run", "CliFake", "--env", "SolvedAt30-v0", "--local-dir", scratch.path.string(),
+                                    "--experiment-name", "solved"});
+    CHECK(solved.status == 0);
+    CHECK(contains(solved.out, "trial 1/1 CliFake on SolvedAt30-v0, stop: {\"episode_reward_mean\":30.0}"));
+    CHECK(contains(solved.out, "finished after 3 iterations (episode_reward_mean >= 30 (got 30))"));
+    const auto dirs = subdirs(scratch.path / "solved");
+    REQUIRE(dirs.size() == 1);
+    CHECK(fs::exists(dirs[0] / "checkpoint_000003" / "rlpp_checkpoint.json"));
+
+    const CliRun bare = rlpp_cli({"train", "--run", "CliFake", "--env", "SolvedAt30-v0", "--local-dir", scratch.path.string(),
+                                  "--experiment-name", "bare", "--no-checkpoint-at-end"});
+    CHECK(contains(bare.out, "best checkpoint: none"));
+    CHECK(subdirs(subdirs(scratch.path / "bare")[0]).empty());
+    const CliRun both = rlpp_cli({"train", "--run", "CliFake", "--env", "SolvedAt30-v0", "--checkpoint-at-end", "--no-checkpoint-at-end"});
+    CHECK(both.status == 2);
+    CHECK(contains(both.err, "contradict"));
+  }
   SUBCASE("-v prints the full result") {
     const CliRun loud = rlpp_cli({"train", "--run", "CliFake", "--env", "CountingEnv-v0", "--stop", R"({"training_iteration": 1})",
                                   "--local-dir", scratch.path.string(), "-v"});

@@ -48,7 +48,8 @@ inline Json pendulum_ppo() {
 // (eps 1e-5) annealed linearly to 0 over total_steps, gamma 0.99, GAE lambda 0.95, clip 0.2,
 // entropy 0.01, no KL penalty, value loss 0.5 * vf_coef 0.5 * max(unclipped, clipped) with the
 // value change clipped to 0.2, global grad norm 0.5, 64-64 tanh actor and critic with orthogonal
-// init, advantages standardized per minibatch. Reaches ~500 within 500k steps.
+// init, advantages standardized per minibatch, the 500-step time limit treated as done (no
+// bootstrap, as CleanRL's next_done). Reaches ~500 within 500k steps.
 inline Json cleanrl_cartpole(std::int64_t total_steps = 500000) {
   return Json{{"env", "CartPole-v1"},
               {"num_workers", 0},
@@ -69,6 +70,7 @@ inline Json cleanrl_cartpole(std::int64_t total_steps = 500000) {
               {"vf_clip_param", 0.2},
               {"grad_clip", 0.5},
               {"advantage_normalization", "minibatch"},
+              {"bootstrap_truncated_episodes", false},
               {"model",
                {{"fcnet_hiddens", {64, 64}}, {"fcnet_activation", "tanh"}, {"vf_share_layers", false},
                 {"weights_initializer", "orthogonal"}}}};
