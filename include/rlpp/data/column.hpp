@@ -153,28 +153,9 @@ class Column {
 
   // Rows index[0], index[1], ... (indices already checked to be < rows()).
   Column gather(std::span<const std::int64_t> index) const {
-    return std::visit([&](const auto& src) -> Column {
-      using S = std::remove_cvref_t<decltype(src)>;
-      S dst;
-      if constexpr (is_json<decltype(src)>) {
-        dst.reserve(index.size());
-        for (std::int64_t i : index) dst.push_back(src[static_cast<std::size_t>(i)]);
-      } else {
-        const std::size_t width = detail_row_size(src);
-        auto shape = src.shape();
-        shape[0] = index.size();
-        dst.resize(shape);
-        auto* out = dst.data();
-        const auto* in = src.data();
-        if (width == 1) {
-          for (std::size_t r = 0; r < index.size(); ++r) out[r] = in[index[r]];
-        } else {
-          for (std::size_t r = 0; r < index.size(); ++r)
-            std::copy_n(in + static_cast<std::size_t>(index[r]) * width, width, out + r * width);
-        }
-      }
-      return Column(std::move(dst));
-    }, storage_);
+    Column out;
+    gather_into(index, out);
+    return out;
   }
 
   // The columns' rows one after another. All parts must have this dtype and trailing shape;

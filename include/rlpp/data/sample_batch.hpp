@@ -252,16 +252,7 @@ class SampleBatch {
     if (begin > end || end > count_)
       throw BatchError("slice", "rows [" + std::to_string(begin) + ", " + std::to_string(end) +
                                     ") are not within the batch's " + std::to_string(count_) + " rows");
-    // Drop columns `out` has and this batch does not; walk both sorted maps together.
-    for (auto it = out.columns_.begin(); it != out.columns_.end();)
-      it = columns_.count(it->first) ? std::next(it) : out.columns_.erase(it);
-    auto hint = out.columns_.begin();
-    for (const auto& [name, column] : columns_) {
-      while (hint != out.columns_.end() && hint->first < name) ++hint;
-      if (hint == out.columns_.end() || hint->first != name) hint = out.columns_.emplace_hint(hint, name, Column());
-      column.slice_into(begin, end, hint->second);
-      ++hint;
-    }
+    into_matching_columns(out, [&](const Column& column, Column& target) { column.slice_into(begin, end, target); });
     out.count_ = end - begin;
     out.seq_lens_.clear();
     if (!seq_lens_.empty()) clip_seq_lens(begin, end, out.seq_lens_);
@@ -270,38 +261,16 @@ class SampleBatch {
   // Rows index[0], index[1], ... of every column (a gather; indices may repeat). A batch with
   // seq_lens cannot be gathered: the rows would no longer form the sequences.
   SampleBatch rows(std::span<const std::int64_t> index) const {
-    if (!seq_lens_.empty())
-      throw BatchError("rows", "the batch has seq_lens; gathered rows would not form those sequences",
-                       "gather before setting seq_lens, or slice whole sequences");
-    for (std::size_t i = 0; i < index.size(); ++i)
-      if (index[i] < 0 || static_cast<std::size_t>(index[i]) >= count_)
-        throw BatchError("rows", "index[" + std::to_string(i) + "] = " + std::to_string(index[i]) +
-                                     " is not a row of the batch's " + std::to_string(count_) + " rows");
     SampleBatch out;
-    for (const auto& [name, column] : columns_) out.columns_.emplace_hint(out.columns_.end(), name, column.gather(index));
-    out.count_ = index.size();
+    rows_into(index, out);
     return out;
   }
 
   // As rows(), into `out`, reusing its column buffers: when `out` already holds columns of the
   // same names, dtypes and shapes (every minibatch after the first), nothing is allocated.
   void rows_into(std::span<const std::int64_t> index, SampleBatch& out) const {
-    if (!seq_lens_.empty())
-      throw BatchError("rows", "the batch has seq_lens; gathered rows would not form those sequences",
-                       "gather before setting seq_lens, or slice whole sequences");
-    for (std::size_t i = 0; i < index.size(); ++i)
-      if (index[i] < 0 || static_cast<std::size_t>(index[i]) >= count_)
-        throw BatchError("rows", "index[" + std::to_string(i) + "] = " + std::to_string(index[i]) +
-                                     " is not a row of the batch's " + std::to_string(count_) + " rows");
-    for (auto it = out.columns_.begin(); it != out.columns_.end();)
-      it = columns_.count(it->first) ? std::next(it) : out.columns_.erase(it);
-    auto hint = out.columns_.begin();
-    for (const auto& [name, column] : columns_) {
-      while (hint != out.columns_.end() && hint->first < name) ++hint;
-      if (hint == out.columns_.end() || hint->first != name) hint = out.columns_.emplace_hint(hint, name, Column());
-      column.gather_into(index, hint->second);
-      ++hint;
-    }
+    check_gather_index(index);
+    into_matching_columns(out, [&](const Column& column, Column& target) { column.gather_into(index, target); });
     out.count_ = index.size();
     out.seq_lens_.clear();
   }
@@ -379,6 +348,29 @@ class SampleBatch {
   }
 
  private:
+  // Gives `out` exactly this batch's column names (keeping the buffers of those it already has)
+  // and calls fill(column, out's column) for each; walks both sorted maps together.
+  template <class Fill>
+  void into_matching_columns(SampleBatch& out, Fill&& fill) const {
+    for (auto it = out.columns_.begin(); it != out.columns_.end();)
+      it = columns_.count(it->first) ? std::next(it) : out.columns_.erase(it);
+    auto hint = out.columns_.begin();
+    for (const auto& [name, column] : columns_) {
+      while (hint != out.columns_.end() && hint->first < name) ++hint;
+      if (hint == out.columns_.end() || hint->first != name) hint = out.columns_.emplace_hint(hint, name, Column());
+      fill(column, hint->second);
+      ++hint;
+    }
+  }
+  void check_gather_index(std::span<const std::int64_t> index) const {
+    if (!seq_lens_.empty())
+      throw BatchError("rows", "the batch has seq_lens; gathered rows would not form those sequences",
+                       "gather before setting seq_lens, or slice whole sequences");
+    for (std::size_t i = 0; i < index.size(); ++i)
+      if (index[i] < 0 || static_cast<std::size_t>(index[i]) >= count_)
+        throw BatchError("rows", "index[" + std::to_string(i) + "] = " + std::to_string(index[i]) +
+                                     " is not a row of the batch's " + std::to_string(count_) + " rows");
+  }
   friend SampleBatch concat_samples(std::span<const SampleBatch* const> batches);
   // For concat_samples: builds the batch without per-column checks (they were made).
   static SampleBatch from_parts(ColumnMap columns, std::size_t count, std::vector<std::int64_t> seq_lens) {
