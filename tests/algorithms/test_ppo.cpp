@@ -14,6 +14,12 @@
 #include <xtensor/xarray.hpp>
 
 #include <rlpp/algorithms/ppo/ppo.hpp>
+#include <rlpp/policy/any_policy.hpp>
+
+namespace rlpp::test {
+// A policy with PPO's loss but none of its mixins.
+using PlainPolicy = build_policy<"PlainPolicy", loss<ppo::Loss>, postprocess<generalized_advantages>>;
+}  // namespace rlpp::test
 
 namespace {
 
@@ -380,4 +386,23 @@ TEST_CASE("bootstrap_truncated_episodes: a time-limit end bootstraps V(final obs
     }
     CHECK(ends == 2);  // 25 steps of 10-step episodes
   }
+}
+
+TEST_CASE("PPO with rollout workers gives bit-identical weights for 1 and 2 threads") {
+  const auto weights_after = [](int threads) {
+    rlpp::ppo::Trainer trainer(small_trainer_config({{"num_workers", 2}, {"num_threads", threads}, {"rollout_fragment_length", 50}}));
+    trainer.train();
+    trainer.train();
+    return trainer.workers().local_worker().policy("default_policy").get_weights();
+  };
+  CHECK(weights_after(1) == weights_after(2));
+}
+
+TEST_CASE("UpdateKL on a policy without a KL coefficient is an error naming the policy") {
+  auto policy = rlpp::make_policy<rlpp::test::PlainPolicy>(rlpp::Space(rlpp::Box(-1.0, 1.0, {2})), rlpp::Space(rlpp::Discrete(2)),
+                                                           Json{{"model", {{"fcnet_hiddens", {4}}}}});
+  CHECK_THROWS_WITH_AS(policy->update_kl(0.1), doctest::Contains("has no KL coefficient"), rlpp::Error);
+  auto ppo_policy = rlpp::make_policy<rlpp::ppo::Policy>(rlpp::Space(rlpp::Box(-1.0, 1.0, {2})), rlpp::Space(rlpp::Discrete(2)),
+                                                         Json{{"model", {{"fcnet_hiddens", {4}}}}, {"kl_coeff", 0.2}});
+  CHECK(ppo_policy->update_kl(1.0) == doctest::Approx(0.3));
 }
