@@ -4,6 +4,7 @@
 //   StoreToReplayBuffer(buffer)       adds each batch, passes it through
 //   Replay(ctx, buffer)               source of replayed batches; not ready until learning_starts
 //   MixInReplay(num_slots, proportion)  [batch] + k replayed whole batches, E[k] = proportion
+//   UpdatePriorities(ctx, buffer)     after TrainOneStep: priorities |td_error| + eps
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include "rlpp/execution/plan_context.hpp"
 #include "rlpp/execution/prioritized_replay_buffer.hpp"
 #include "rlpp/execution/replay_buffer.hpp"
+#include "rlpp/evaluation/worker_set.hpp"
 
 namespace rlpp {
 
@@ -71,6 +73,15 @@ class MultiAgentReplayBuffer {
     auto it = buffers_.find(policy_id);
     if (it == buffers_.end()) throw Error("update_priorities", "no replay buffer for policy '" + policy_id + "'");
     if (auto* p = std::get_if<PrioritizedReplayBuffer>(&it->second)) p->update_priorities(indexes, priorities);
+  }
+
+  // Priorities |td_error| + prioritized_replay_eps for rows `indexes` (a no-op for uniform buffers).
+  void update_priorities_from_td_errors(const std::string& policy_id, std::span<const std::int64_t> indexes,
+                                        std::span<const float> td_errors) {
+    auto it = buffers_.find(policy_id);
+    if (it == buffers_.end()) throw Error("update_priorities", "no replay buffer for policy '" + policy_id + "'");
+    if (auto* p = std::get_if<PrioritizedReplayBuffer>(&it->second))
+      p->update_priorities_from_td_errors(indexes, td_errors, config_.prioritized_replay_eps);
   }
 
   std::size_t num_added() const noexcept { return added_; }
@@ -137,6 +148,39 @@ class ReplayNode {
   MultiAgentReplayBuffer* buffer_;
 };
 inline ReplayNode Replay(PlanContext& ctx, MultiAgentReplayBuffer& buffer) { return ReplayNode(ctx, buffer); }
+
+// ---- UpdatePriorities ----------------------------------------------------------------------
+namespace detail {
+struct UpdatePrioritiesFn {
+  PlanContext* ctx;
+  std::shared_ptr<MultiAgentReplayBuffer> buffer;
+  template <class Item>
+  Item operator()(Item item) const {
+    if (!buffer->config().prioritized_replay) return item;
+    RolloutWorker& local = ctx->workers.local_worker();
+    for (const auto& [id, b] : item.batch.policy_batches) {
+      if (!b.contains(cols::batch_indexes.name)) continue;
+      const auto td = local.policy(id).td_errors();
+      if (td.empty()) continue;  // the policy did not learn on it (not trainable)
+      const auto indexes = b.column(cols::batch_indexes.name).template get<std::int64_t>();
+      if (td.size() != indexes.size())
+        throw Error("UpdatePriorities", "policy '" + id + "' gave " + std::to_string(td.size()) + " TD errors for " +
+                                            std::to_string(indexes.size()) + " replayed rows",
+                    "the loss must call set_td_errors with one value per row");
+      buffer->update_priorities_from_td_errors(id, indexes, td);
+    }
+    return item;
+  }
+};
+}  // namespace detail
+
+// After TrainOneStep on replayed batches: each trained policy's TD errors (LossContext::
+// set_td_errors) become the new priorities of the rows it learned on, |td_error| +
+// prioritized_replay_eps (RLlib's update_prio). Holds a share of the buffer, so a plan that
+// uses it keeps the buffer alive. A no-op for uniform replay.
+inline ForEach<detail::UpdatePrioritiesFn> UpdatePriorities(PlanContext& ctx, std::shared_ptr<MultiAgentReplayBuffer> buffer) {
+  return {{&ctx, std::move(buffer)}};
+}
 
 // ---- MixInReplay ----------------------------------------------------------------------------
 namespace detail {

@@ -53,6 +53,17 @@ struct CacheLineAllocator {
 };
 }  // namespace detail
 
+// A named, contiguous range [begin, end) of a Parameters' flat vector: the parameters one
+// optimizer owns (SAC's actor, critic and entropy coefficient; DDPG's actor and critic). A model
+// that records params.size() before and after building a part gets that part's range.
+struct ParamGroup {
+  std::string name;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::size_t size() const noexcept { return end - begin; }
+  friend bool operator==(const ParamGroup&, const ParamGroup&) = default;
+};
+
 class Parameters {
  public:
   // Every block starts at a multiple of this many floats (64 bytes), so every block map is

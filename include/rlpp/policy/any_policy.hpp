@@ -67,6 +67,8 @@ class PolicyInterface {
     throw Error("policy '" + std::string(policy_name()) + "'", "has no KL coefficient to update",
                 "UpdateKL belongs in plans of policies with update_kl() (PPO's KLCoeffMixin)");
   }
+  // Per-row TD errors of the last learn_on_batch (prioritized replay); empty if the loss sets none.
+  virtual std::span<const float> td_errors() const { return {}; }
   virtual const std::vector<nn::Matrix>& get_initial_state() const = 0;
 
   // A fresh policy of the same type and config (a worker's own copy; weights come by set_weights).
@@ -129,6 +131,10 @@ class PolicyAdapter final : public PolicyInterface {
     } else {
       return PolicyInterface::update_kl(sampled_kl);
     }
+  }
+  std::span<const float> td_errors() const override {
+    if constexpr (requires(const P& p) { p.td_errors(); }) return policy_.td_errors();
+    else return {};
   }
   const std::vector<nn::Matrix>& get_initial_state() const override { return policy_.get_initial_state(); }
 

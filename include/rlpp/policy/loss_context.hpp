@@ -114,6 +114,42 @@ class LossContext {
     return ad::sum(x * mask);
   }
 
+  // ---- other bindings of the parameters ----
+  // The policy's weights again, frozen: no gradient reaches them through this binding (SAC's
+  // actor loss differentiates Q(s, pi(s)) w.r.t. the actor only).
+  const nn::ParameterBinding<float>& frozen_parameters() {
+    if (!frozen_) frozen_.emplace(nn::bind_frozen(*tape_, policy_->parameters()));
+    return *frozen_;
+  }
+  // The target network's weights, frozen (policies whose loss has uses_target_network).
+  const nn::ParameterBinding<float>& target_parameters()
+    requires Policy::uses_target_network
+  {
+    if (!target_) target_.emplace(nn::bind_frozen(*tape_, policy_->target_parameters()));
+    return *target_;
+  }
+  // The model's forward pass over another observation column (e.g. new_obs) with any binding.
+  ModelOutput<float> forward(const nn::ParameterBinding<float>& params, ad::Var obs) const {
+    ModelInput<float> in;
+    in.obs = obs;
+    return policy_->model().forward(params, in);
+  }
+
+  // ---- what the loss tells the policy ----
+  // This step leaves parameter group `name` unchanged (TD3's delayed actor updates).
+  void skip_update(std::string_view group) { policy_->skip_group_update(group); }
+  // Per-row TD errors [count, 1] (or [1, count]): Policy::td_errors(), which the off-policy plan
+  // turns into replay priorities.
+  void set_td_errors(ad::Var td) {
+    if (sequences_)
+      throw Error("loss of policy '" + std::string(policy_->policy_name()) + "'",
+                  "set_td_errors on padded sequences is not supported");
+    if (static_cast<std::size_t>(td.value().size()) != count_)
+      throw Error("loss of policy '" + std::string(policy_->policy_name()) + "'",
+                  "set_td_errors: got " + std::to_string(td.value().size()) + " values for " + std::to_string(count_) + " rows");
+    policy_->store_td_errors(begin_, std::span<const float>(td.value().data(), count_));
+  }
+
   // ---- stats ----
   // Adds a learner stat (averaged over the minibatches of one learn_on_batch call).
   void record(std::string_view name, double value) { policy_->record_stat(name, value); }
@@ -137,6 +173,8 @@ class LossContext {
   const nn::ParameterBinding<float>* params_;
   const SequenceView* sequences_;
   std::optional<ModelOutput<float>> output_;
+  std::optional<nn::ParameterBinding<float>> frozen_;
+  std::optional<nn::ParameterBinding<float>> target_;
   ad::Var value_;
 };
 

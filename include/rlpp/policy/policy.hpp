@@ -13,10 +13,12 @@
 // postprocess_trajectory, learn_on_batch (minibatch SGD), compute_gradients/apply_gradients,
 // get/set_weights, get/set_state.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -108,6 +110,23 @@ concept mixin_with_state = requires(const M& m, M& mm, const Json& j) {
   mm.set_mixin_state(j);
 };
 
+// A loss that reads a target network (DQN, SAC, DDPG): the policy keeps a copy of its weights,
+// refreshed by update_target(), and the loss binds it with LossContext::target_parameters().
+template <class L>
+concept loss_uses_target_network = requires { L::uses_target_network; } && L::uses_target_network;
+
+// A model whose parameters fall into groups, each with its own optimizer (and learning rate).
+template <class M>
+concept model_with_parameter_groups = requires(const M& m) {
+  { m.parameter_groups() } -> std::convertible_to<std::vector<nn::ParamGroup>>;
+};
+
+// A loss that gives each parameter group its own learning rate (SAC's optimization.*_learning_rate).
+template <class L>
+concept loss_with_group_learning_rates = requires(const L& l, const Config& c, std::string_view group) {
+  { l.learning_rate(c, group) } -> std::convertible_to<double>;
+};
+
 template <class List>
 struct inherit_all;
 template <class... Ms>
@@ -193,7 +212,18 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   const model_type& model() const noexcept { return model_; }
   const nn::Parameters& parameters() const noexcept { return params_; }
   nn::Parameters& parameters() noexcept { return params_; }
-  const optimizer_type& optimizer() const noexcept { return optimizer_; }
+  // The optimizer of the first (or only) parameter group; optimizer(name) of a named one.
+  const optimizer_type& optimizer() const noexcept { return groups_.front().optimizer; }
+  const optimizer_type& optimizer(std::string_view group) const { return groups_[group_index(group)].optimizer; }
+  // The parameter groups, each stepped by its own optimizer: the model's parameter_groups(), or
+  // one group "default" over all parameters.
+  std::vector<nn::ParamGroup> parameter_groups() const {
+    std::vector<nn::ParamGroup> out;
+    for (const auto& g : groups_) out.push_back(g.range);
+    return out;
+  }
+  // Optimizer steps taken by learn_on_batch / apply_gradients (minibatches, all passes).
+  std::int64_t num_learn_steps() const noexcept { return learn_steps_; }
   const exploration_type& exploration() const noexcept { return exploration_; }
   exploration_type& exploration() noexcept { return exploration_; }
   const loss_type& loss() const noexcept { return loss_; }
@@ -203,6 +233,41 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   // Width of one (preprocessed) observation row: what compute_actions and the "obs" column hold.
   std::size_t observation_width() const noexcept { return observation_space_.preprocessed_size(); }
   static constexpr bool uses_value_predictions = detail::postprocessor_uses_values<postprocess_type>;
+  static constexpr bool uses_target_network = detail::loss_uses_target_network<loss_type>;
+
+  // ---- target network (losses with uses_target_network) ----
+  // target = tau * weights + (1 - tau) * target (RLlib's update_target(tau)); tau defaults to the
+  // config's "tau", or 1 (a hard copy, DQN's) when the config has none. The target starts as a
+  // copy of the initial weights.
+  void update_target(std::optional<double> tau = std::nullopt)
+    requires uses_target_network
+  {
+    const double t = tau ? *tau : (config_.contains("tau") ? config_.number_in("tau", 0.0, 1.0) : 1.0);
+    if (!(t >= 0.0 && t <= 1.0)) throw Error(where("update_target"), "tau must be in [0, 1], got " + std::to_string(t));
+    const auto online = params_.values();
+    const auto target = target_params_.values();
+    if (t == 1.0) {
+      std::copy(online.begin(), online.end(), target.begin());
+      return;
+    }
+    const float a = static_cast<float>(t), b = static_cast<float>(1.0 - t);
+    for (std::size_t i = 0; i < target.size(); ++i) target[i] = a * online[i] + b * target[i];
+  }
+  const nn::Parameters& target_parameters() const
+    requires uses_target_network
+  {
+    return target_params_;
+  }
+  std::vector<float> get_target_weights() const
+    requires uses_target_network
+  {
+    return target_params_.get_weights();
+  }
+
+  // ---- TD errors (for prioritized replay) ----
+  // One per row of the last learn_on_batch's batch, as the loss set them with
+  // LossContext::set_td_errors (empty if it set none).
+  std::span<const float> td_errors() const noexcept { return {td_errors_.data(), td_errors_size_}; }
 
   // ---- global timestep (RLlib's global_vars) ----
   std::int64_t global_timestep() const noexcept { return global_timestep_; }
@@ -326,8 +391,10 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
       record_stat("total_loss", loss);
       record_stat("grad_gnorm", norm);
       check_finite(loss, norm);
-      optimizer_.step(params_.values(), params_.grads(), lr);
+      optimizer_step(lr);
     };
+    td_errors_size_ = 0;
+    if (td_errors_.size() < batch.count()) td_errors_.resize(batch.count());
     const std::int64_t iterations = config_.positive_int("num_sgd_iter");
     const std::int64_t minibatch = config_.non_negative_int("sgd_minibatch_size");
     if (is_recurrent()) {
@@ -351,8 +418,11 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
         // its rows more than the others'.
         for (std::size_t begin = 0; begin + size <= n; begin += size) {
           if (shuffle) {
-            batch.rows_into(std::span<const std::int64_t>(sgd_order_).subspan(begin, size), minibatch_);
+            const auto rows = std::span<const std::int64_t>(sgd_order_).subspan(begin, size);
+            batch.rows_into(rows, minibatch_);
+            td_row_map_ = rows;
             step(minibatch_, 0, size, nullptr);
+            td_row_map_ = {};
           } else {
             step(batch, begin, size, nullptr);
           }
@@ -392,7 +462,8 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
       throw Error(where("apply_gradients"), "got " + std::to_string(gradients.size()) + " gradients for " +
                                                 std::to_string(params_.size()) + " parameters");
     std::copy(gradients.begin(), gradients.end(), params_.grads().begin());
-    optimizer_.step(params_.values(), params_.grads(), current_lr());
+    std::fill(skip_.begin(), skip_.end(), char{0});
+    optimizer_step(current_lr());
   }
 
   // ---- weights and state ----
@@ -415,8 +486,10 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
                {"global_timestep", global_timestep_},
                {"exploration", exploration_.get_state()},
                {"action_rng", rng_state(action_rng_)},
-               {"sgd_rng", rng_state(sgd_rng_)}};
+               {"sgd_rng", rng_state(sgd_rng_)},
+               {"learn_steps", learn_steps_}};
     if constexpr (nn::stateful_optimizer<optimizer_type>) state["optimizer"] = optimizer_state();
+    if constexpr (uses_target_network) state["target_weights"] = target_params_.get_weights();
     Json mixin_states = Json::object();
     for_each_type(mixin_types{}, [&]<class M>() {
       if constexpr (detail::mixin_with_state<M>) mixin_states[std::string(M::mixin_name)] = static_cast<const M&>(*this).get_mixin_state();
@@ -437,8 +510,20 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     if (state.contains("exploration")) exploration_.set_state(state["exploration"]);
     if (state.contains("action_rng")) action_rng_ = rng_from_state(state["action_rng"], w);
     if (state.contains("sgd_rng")) sgd_rng_ = rng_from_state(state["sgd_rng"], w);
+    learn_steps_ = state.value("learn_steps", std::int64_t{0});
     if constexpr (nn::stateful_optimizer<optimizer_type>)
       if (state.contains("optimizer")) set_optimizer_state(state["optimizer"], w);
+    if constexpr (uses_target_network) {
+      if (state.contains("target_weights")) {
+        const auto target = state["target_weights"].get<std::vector<float>>();
+        if (target.size() != target_params_.size())
+          throw CheckpointError(w, "the target network has " + std::to_string(target.size()) + " weights, expected " +
+                                       std::to_string(target_params_.size()));
+        target_params_.set_weights(target);
+      } else {
+        update_target(1.0);
+      }
+    }
     if (state.contains("mixins"))
       for_each_type(mixin_types{}, [&]<class M>() {
         if constexpr (detail::mixin_with_state<M>)
@@ -479,6 +564,18 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     stats_.push_back({std::string(key), value, 1});
   }
   std::int64_t max_seq_len() const { return config_.sub("model").positive_int("max_seq_len"); }
+  // This step leaves group `name`'s parameters alone (TD3's delayed actor updates).
+  void skip_group_update(std::string_view name) { skip_[group_index(name)] = 1; }
+  // TD errors of rows [begin, begin + count) of the batch being learned on.
+  void store_td_errors(std::size_t begin, std::span<const float> values) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const std::size_t row = td_row_map_.empty() ? begin + i : static_cast<std::size_t>(td_row_map_[begin + i]);
+      if (row >= td_errors_.size())
+        throw Error(where("learn_on_batch"), "set_td_errors: row " + std::to_string(row) + " is outside the batch");
+      td_errors_[row] = values[i];
+      td_errors_size_ = std::max(td_errors_size_, row + 1);
+    }
+  }
 
  private:
   struct MergedConfig {};
@@ -493,7 +590,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
         sgd_rng_(seed(), static_cast<std::uint64_t>(context_.worker_index), 0, "policy/" + context_.policy_id + "/sgd"),
         num_outputs_(distribution_type::required_model_output_shape(action_space_, config_.sub("model"))),
         model_(make_model()),
-        optimizer_(make_optimizer<optimizer_type>(params_.size(), config_)),
+        groups_(make_groups()),
         exploration_(ExplorationContext{action_space_, config_.sub("exploration_config"), context_.worker_index,
                                         context_.num_workers, config_.sub("model")}),
         loss_(detail::make_component<loss_type>(config_)),
@@ -507,6 +604,46 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     if (initial_state_.size() > max_state_tensors)
       throw Error(where("constructor"), "the model has more than " + std::to_string(max_state_tensors) + " state tensors");
     if (!config_.json()["grad_clip"].is_null()) grad_clip_ = static_cast<float>(config_.number_in("grad_clip", 0.0, 1e30));
+    if constexpr (detail::loss_with_group_learning_rates<loss_type>)
+      for (auto& g : groups_) g.fixed_lr = static_cast<float>(loss_.learning_rate(config_, g.range.name));
+    skip_.assign(groups_.size(), 0);
+    if constexpr (uses_target_network) target_params_ = params_;
+  }
+
+  // One optimizer per parameter group (the model's groups, or all parameters as "default").
+  struct OptimizerGroup {
+    nn::ParamGroup range;
+    optimizer_type optimizer;
+    std::optional<float> fixed_lr;  // the loss's learning rate for this group; else lr / lr_schedule
+  };
+  std::vector<OptimizerGroup> make_groups() const {
+    std::vector<OptimizerGroup> out;
+    if constexpr (detail::model_with_parameter_groups<model_type>) {
+      const std::vector<nn::ParamGroup> ranges = model_.parameter_groups();
+      std::size_t previous_end = 0;
+      for (const auto& r : ranges) {
+        if (r.name.empty() || r.begin >= r.end || r.end > params_.size() || r.begin < previous_end)
+          throw Error(where("constructor"), "the model's parameter group '" + r.name + "' [" + std::to_string(r.begin) +
+                                                ", " + std::to_string(r.end) + ") is empty, overlaps the previous one or "
+                                                "lies outside the " + std::to_string(params_.size()) + " parameters",
+                      "give parameter_groups() named, ordered, non-overlapping ranges");
+        for (const auto& o : out)
+          if (o.range.name == r.name) throw Error(where("constructor"), "two parameter groups are named '" + r.name + "'");
+        previous_end = r.end;
+        out.push_back(OptimizerGroup{r, make_optimizer<optimizer_type>(r.size(), config_), std::nullopt});
+      }
+    }
+    if (out.empty())
+      out.push_back(OptimizerGroup{nn::ParamGroup{"default", 0, params_.size()},
+                                   make_optimizer<optimizer_type>(params_.size(), config_), std::nullopt});
+    return out;
+  }
+  std::size_t group_index(std::string_view name) const {
+    for (std::size_t k = 0; k < groups_.size(); ++k)
+      if (groups_[k].range.name == name) return k;
+    std::string names;
+    for (const auto& g : groups_) names += (names.empty() ? "" : ", ") + g.range.name;
+    throw Error(where("parameter groups"), "no parameter group named '" + std::string(name) + "' (groups: " + names + ")");
   }
 
   template <class C>
@@ -576,6 +713,10 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   }
 
   float compute_loss_and_gradients(const SampleBatch& data, std::size_t begin, std::size_t count, const SequenceView* seq) {
+    std::fill(skip_.begin(), skip_.end(), char{0});
+    // With several groups a loss may leave a group off the tape (TD3's delayed actor); its
+    // gradient must then read zero, not the last step's.
+    if (groups_.size() > 1) params_.zero_grad();
     learn_tape_.reset();
     const auto p = nn::bind(learn_tape_, params_);
     LossContext<Policy> context(*this, data, begin, count, learn_tape_, p, seq);
@@ -588,9 +729,31 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     return loss.item();
   }
 
+  // Clips each group's gradients to grad_clip (as RLlib clips each optimizer's); returns the
+  // global norm before clipping.
   float clip_gradients() {
-    if (grad_clip_ > 0.0f) return nn::clip_grad_norm(params_.grads(), grad_clip_);
-    return static_cast<float>(nn::global_norm(params_.grads()));
+    if (groups_.size() == 1) {
+      if (grad_clip_ > 0.0f) return nn::clip_grad_norm(params_.grads(), grad_clip_);
+      return static_cast<float>(nn::global_norm(params_.grads()));
+    }
+    const auto norm = static_cast<float>(nn::global_norm(params_.grads()));
+    if (grad_clip_ > 0.0f)
+      for (const auto& g : groups_) (void)nn::clip_grad_norm(params_.grads().subspan(g.range.begin, g.range.size()), grad_clip_);
+    return norm;
+  }
+
+  void optimizer_step(float lr) {
+    ++learn_steps_;
+    if (groups_.size() == 1 && !skip_[0] && !groups_[0].fixed_lr) {
+      groups_[0].optimizer.step(params_.values(), params_.grads(), lr);
+      return;
+    }
+    for (std::size_t k = 0; k < groups_.size(); ++k) {
+      if (skip_[k]) continue;
+      OptimizerGroup& g = groups_[k];
+      g.optimizer.step(params_.values().subspan(g.range.begin, g.range.size()),
+                       params_.grads().subspan(g.range.begin, g.range.size()), g.fixed_lr.value_or(lr));
+    }
   }
 
   void check_finite(float loss, float norm) const {
@@ -649,24 +812,42 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
                                      j[3].get<std::uint64_t>()});
   }
 
+  // One group: {"type", "step_count", "tensors"}; several: {"groups": {name: that}}.
   Json optimizer_state() const {
-    Json tensors = Json::object();
-    for (const auto& t : optimizer_.state_tensors())
-      tensors[std::string(t.name)] = std::vector<float>(t.values.begin(), t.values.end());
-    return Json{{"type", std::string(optimizer_.type())}, {"step_count", optimizer_.step_count()}, {"tensors", tensors}};
+    if (groups_.size() == 1) return one_optimizer_state(groups_[0].optimizer);
+    Json out = Json::object();
+    for (const auto& g : groups_) out["groups"][g.range.name] = one_optimizer_state(g.optimizer);
+    return out;
   }
   void set_optimizer_state(const Json& j, const std::string& where) {
-    if (j.value("type", std::string()) != optimizer_.type())
+    if (groups_.size() == 1) return set_one_optimizer_state(groups_[0].optimizer, j, where);
+    if (!j.contains("groups"))
+      throw CheckpointError(where, "the optimizer state has no \"groups\", this policy has " + std::to_string(groups_.size()) +
+                                       " parameter groups");
+    for (auto& g : groups_) {
+      if (!j["groups"].contains(g.range.name))
+        throw CheckpointError(where, "the optimizer state has no group '" + g.range.name + "'");
+      set_one_optimizer_state(g.optimizer, j["groups"][g.range.name], where);
+    }
+  }
+  static Json one_optimizer_state(const optimizer_type& opt) {
+    Json tensors = Json::object();
+    for (const auto& t : opt.state_tensors())
+      tensors[std::string(t.name)] = std::vector<float>(t.values.begin(), t.values.end());
+    return Json{{"type", std::string(opt.type())}, {"step_count", opt.step_count()}, {"tensors", tensors}};
+  }
+  static void set_one_optimizer_state(optimizer_type& opt, const Json& j, const std::string& where) {
+    if (j.value("type", std::string()) != opt.type())
       throw CheckpointError(where, "the optimizer state is of type '" + j.value("type", std::string("?")) + "', this policy uses '" +
-                                       std::string(optimizer_.type()) + "'");
-    for (auto& t : optimizer_.state_tensors()) {
+                                       std::string(opt.type()) + "'");
+    for (auto& t : opt.state_tensors()) {
       const auto values = j.at("tensors").at(std::string(t.name)).template get<std::vector<float>>();
       if (values.size() != t.values.size())
         throw CheckpointError(where, "optimizer tensor '" + std::string(t.name) + "' has " + std::to_string(values.size()) +
                                          " values, expected " + std::to_string(t.values.size()));
       std::copy(values.begin(), values.end(), t.values.begin());
     }
-    optimizer_.set_step_count(j.at("step_count").template get<std::uint64_t>());
+    opt.set_step_count(j.at("step_count").template get<std::uint64_t>());
   }
 
   struct Stat {
@@ -685,7 +866,7 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   std::size_t num_outputs_;
   nn::Parameters params_;
   model_type model_;
-  optimizer_type optimizer_;
+  std::vector<OptimizerGroup> groups_;
   exploration_type exploration_;
   loss_type loss_;
   postprocess_type postprocess_;
@@ -704,6 +885,12 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
   std::vector<std::int64_t> sgd_order_;  // learn_on_batch's row order, reshuffled every pass
   SampleBatch minibatch_;                // the rows of one shuffled minibatch (buffers reused)
   std::vector<Stat> stats_;
+  std::vector<char> skip_;                       // per group: this step leaves it alone
+  std::int64_t learn_steps_ = 0;
+  nn::Parameters target_params_;                // the target network (uses_target_network)
+  std::vector<float> td_errors_;                 // per batch row, from LossContext::set_td_errors
+  std::size_t td_errors_size_ = 0;
+  std::span<const std::int64_t> td_row_map_;     // minibatch row -> batch row while shuffled
 };
 
 // RLlib's build_policy_class as a type: build_policy<"Name", loss<L>, model<M>, ...>.
