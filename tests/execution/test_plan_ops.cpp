@@ -225,3 +225,42 @@ TEST_CASE("MultiAgentReplayBuffer: nothing before learning_starts, then a batch 
   prioritized.update_priorities("a", idx, prio);
   CHECK_THROWS_AS(prioritized.update_priorities("zzz", idx, prio), Error);
 }
+
+TEST_CASE("MultiAgentReplayBuffer with replay shards (Ape-X): round robin, shard-tagged indexes, priorities routed") {
+  ReplayConfig config;
+  config.buffer_size = 100;
+  config.learning_starts = 20;
+  config.replay_batch_size = 4;
+  config.num_shards = 2;
+  MultiAgentReplayBuffer buffer(config, 3);
+  CHECK(buffer.shard_capacity() == 50);
+  buffer.add(plan_ops_batch(10, {"a"}, 0.0f));    // shard 0: obs 0..9
+  buffer.add(plan_ops_batch(10, {"a"}, 100.0f));  // shard 1: obs 100..109
+  const auto first = buffer.replay(0);
+  const auto second = buffer.replay(0);
+  REQUIRE(first.has_value());
+  REQUIRE(second.has_value());
+  for (float obs : first->policy("a").values<float>("obs")) CHECK(obs < 10.0f);
+  for (float obs : second->policy("a").values<float>("obs")) CHECK(obs >= 100.0f);
+  // Shard 1's indexes are offset by the shard capacity; priorities go back to that shard.
+  const auto idx1 = second->policy("a").values<std::int64_t>("batch_indexes");
+  for (std::int64_t i : idx1) CHECK((i >= 50 && i < 60));
+  std::vector<std::int64_t> indexes(idx1.begin(), idx1.end());
+  const std::vector<float> td(indexes.size(), 3.0f);
+  buffer.update_priorities_from_td_errors("a", indexes, td);
+  CHECK(buffer.stats().contains("a/shard_1"));
+  // Indexes of two shards in one update are an error.
+  std::vector<std::int64_t> mixed = {indexes.front(), 1};
+  CHECK_THROWS_AS(buffer.update_priorities("a", mixed, std::vector<float>{1.0f, 1.0f}), Error);
+  // The state round trip keeps the shards and the round robin.
+  MultiAgentReplayBuffer copy(config, 99);
+  copy.set_state(buffer.get_state());
+  CHECK(buffer.replay(0)->policy("a").values<float>("obs")[0] == copy.replay(0)->policy("a").values<float>("obs")[0]);
+  ReplayConfig one = config;
+  one.num_shards = 1;
+  MultiAgentReplayBuffer unsharded(one, 1);
+  CHECK_THROWS_AS(unsharded.set_state(buffer.get_state()), CheckpointError);
+  // Read from the config: optimizer.num_replay_buffer_shards; more shards than slots is an error.
+  CHECK(ReplayConfig::from_config(Json{{"optimizer", {{"num_replay_buffer_shards", 4}}}}).num_shards == 4);
+  CHECK_THROWS_AS(ReplayConfig::from_config(Json{{"buffer_size", 2}, {"optimizer", {{"num_replay_buffer_shards", 4}}}}), ConfigError);
+}

@@ -261,6 +261,9 @@ struct ReplayConfig {
   double prioritized_replay_eps = 1e-6;
   std::size_t learning_starts = 1000;
   std::size_t replay_batch_size = 32;  // train_batch_size in the flat layout
+  // Ape-X's replay shards (optimizer.num_replay_buffer_shards): buffer_size is split evenly
+  // between them; fragments are stored and replay batches drawn round robin.
+  std::size_t num_shards = 1;
 
   static ReplayConfig from_config(const Json& config) { return from_config(Config(config)); }
   static ReplayConfig from_config(const Config& config) {
@@ -273,6 +276,13 @@ struct ReplayConfig {
       if (sub.contains("type") && !sub.json().at("type").is_null())
         out.prioritized_replay = sub.get<std::string>("type").find("Prioritized") != std::string::npos;
     }
+    if (const auto opt = config.json().find("optimizer");
+        opt != config.json().end() && opt->is_object() && opt->contains("num_replay_buffer_shards"))
+      out.num_shards = count(config.sub("optimizer"), "num_replay_buffer_shards", 1, 1);
+    if (out.num_shards > out.buffer_size)
+      throw ConfigError(config.path_of("buffer_size"), "buffer_size (" + std::to_string(out.buffer_size) +
+                                                           ") is smaller than the number of replay shards (" +
+                                                           std::to_string(out.num_shards) + ")");
     return out;
   }
 

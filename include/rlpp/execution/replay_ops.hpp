@@ -28,32 +28,42 @@
 namespace rlpp {
 
 // One replay buffer per policy (RLlib's LocalReplayBuffer / MultiAgentReplayBuffer, replay_mode
-// "independent"), uniform or prioritized as ReplayConfig says. replay() gives nothing until
-// learning_starts timesteps were added (summed over policies' env steps), then a batch of
-// replay_batch_size rows per policy, with "weights" and "batch_indexes" (for
-// update_priorities).
+// "independent"), uniform or prioritized as ReplayConfig says, optionally split into
+// num_shards shards (Ape-X's replay actors: each add() goes to the next shard, each replay()
+// draws from the next shard; a shard holds buffer_size / num_shards steps). replay() gives
+// nothing until learning_starts timesteps were added (summed over policies' env steps), then a
+// batch of replay_batch_size rows per policy, with "weights" and "batch_indexes" (for
+// update_priorities; an index names its shard too: shard * shard capacity + slot).
 class MultiAgentReplayBuffer {
  public:
   explicit MultiAgentReplayBuffer(ReplayConfig config, std::uint64_t seed = 0)
-      : config_(config), beta_(config.beta_schedule()), rng_(seed, 0, 0, "replay") {}
+      : config_(config), beta_(config.beta_schedule()), rng_(seed, 0, 0, "replay"), shards_(std::max<std::size_t>(1, config.num_shards)) {}
 
   const ReplayConfig& config() const noexcept { return config_; }
+  std::size_t num_shards() const noexcept { return shards_.size(); }
+  std::size_t shard_capacity() const noexcept { return std::max<std::size_t>(1, config_.buffer_size / shards_.size()); }
 
   void add(const MultiAgentBatch& batch) {
+    Shard& shard = shards_[next_add_];
+    next_add_ = (next_add_ + 1) % shards_.size();
     for (const auto& [id, b] : batch.policy_batches) {
       if (b.count() == 0) continue;
-      std::visit([&](auto& buffer) { buffer.add(b); }, buffer_for(id));
+      std::visit([&](auto& buffer) { buffer.add(b); }, buffer_for(shard, id));
     }
     added_ += batch.count();
   }
 
   // A replayed batch per policy, or nullopt before learning_starts. `timestep` anneals beta.
   std::optional<MultiAgentBatch> replay(std::int64_t timestep) {
-    if (added_ < config_.learning_starts || buffers_.empty()) return std::nullopt;
+    if (added_ < config_.learning_starts) return std::nullopt;
+    // The next shard that holds data (all do once each got a fragment).
+    const std::size_t shard_index = next_replay_;
+    if (shards_[shard_index].empty()) return std::nullopt;
+    next_replay_ = (next_replay_ + 1) % shards_.size();
     MultiAgentBatch out;
     out.env_steps = config_.replay_batch_size;
     const double beta = beta_.value(static_cast<double>(timestep));
-    for (auto& [id, buffer] : buffers_) {
+    for (auto& [id, buffer] : shards_[shard_index]) {
       const SampleBatch& sampled = std::visit(
           [&](auto& b) -> const SampleBatch& {
             if constexpr (std::is_same_v<std::decay_t<decltype(b)>, PrioritizedReplayBuffer>)
@@ -62,62 +72,107 @@ class MultiAgentReplayBuffer {
               return b.sample(config_.replay_batch_size, rng_);
           },
           buffer);
-      out.policy_batches.emplace(id, sampled);
+      SampleBatch& copy = out.policy_batches.emplace(id, sampled).first->second;
+      if (shard_index > 0 && copy.contains(cols::batch_indexes.name)) {
+        const auto offset = static_cast<std::int64_t>(shard_index * shard_capacity());
+        for (auto& index : copy.column(cols::batch_indexes.name).template get<std::int64_t>()) index += offset;
+      }
     }
     return out;
   }
 
   // New priorities for rows `batch_indexes` of `policy_id`'s buffer (prioritized only; a no-op
-  // for uniform buffers, as RLlib's).
+  // for uniform buffers, as RLlib's). All indexes of one call must be of one shard (one replayed
+  // batch).
   void update_priorities(const std::string& policy_id, std::span<const std::int64_t> indexes, std::span<const float> priorities) {
-    auto it = buffers_.find(policy_id);
-    if (it == buffers_.end()) throw Error("update_priorities", "no replay buffer for policy '" + policy_id + "'");
-    if (auto* p = std::get_if<PrioritizedReplayBuffer>(&it->second)) p->update_priorities(indexes, priorities);
+    auto [buffer, local] = locate(policy_id, indexes);
+    if (auto* p = std::get_if<PrioritizedReplayBuffer>(buffer)) p->update_priorities(local, priorities);
   }
-
   // Priorities |td_error| + prioritized_replay_eps for rows `indexes` (a no-op for uniform buffers).
   void update_priorities_from_td_errors(const std::string& policy_id, std::span<const std::int64_t> indexes,
                                         std::span<const float> td_errors) {
-    auto it = buffers_.find(policy_id);
-    if (it == buffers_.end()) throw Error("update_priorities", "no replay buffer for policy '" + policy_id + "'");
-    if (auto* p = std::get_if<PrioritizedReplayBuffer>(&it->second))
-      p->update_priorities_from_td_errors(indexes, td_errors, config_.prioritized_replay_eps);
+    auto [buffer, local] = locate(policy_id, indexes);
+    if (auto* p = std::get_if<PrioritizedReplayBuffer>(buffer))
+      p->update_priorities_from_td_errors(local, td_errors, config_.prioritized_replay_eps);
   }
 
   std::size_t num_added() const noexcept { return added_; }
+  // Per policy (per shard: "<policy>/shard_<k>" when sharded).
   Json stats() const {
     Json out = Json::object();
-    for (const auto& [id, b] : buffers_) out[id] = std::visit([](const auto& x) { return x.stats(); }, b);
+    for (std::size_t k = 0; k < shards_.size(); ++k)
+      for (const auto& [id, b] : shards_[k])
+        out[shards_.size() == 1 ? id : id + "/shard_" + std::to_string(k)] = std::visit([](const auto& x) { return x.stats(); }, b);
     return out;
   }
   Json get_state() const {
-    Json buffers = Json::object();
-    for (const auto& [id, b] : buffers_) buffers[id] = std::visit([](const auto& x) { return x.get_state(); }, b);
-    return Json{{"added", added_}, {"rng", rng_.state()}, {"buffers", std::move(buffers)}};
+    Json shards = Json::array();
+    for (const Shard& shard : shards_) {
+      Json buffers = Json::object();
+      for (const auto& [id, b] : shard) buffers[id] = std::visit([](const auto& x) { return x.get_state(); }, b);
+      shards.push_back(std::move(buffers));
+    }
+    return Json{{"added", added_}, {"rng", rng_.state()}, {"shards", std::move(shards)}, {"next_add", next_add_},
+                {"next_replay", next_replay_}};
   }
   void set_state(const Json& state) {
+    const Json& shards = state.at("shards");
+    if (shards.size() != shards_.size())
+      throw CheckpointError("MultiAgentReplayBuffer.set_state", "the state has " + std::to_string(shards.size()) +
+                                                                    " shards, this buffer " + std::to_string(shards_.size()));
     added_ = state.at("added").get<std::size_t>();
     rng_ = RandomStream::from_state(state.at("rng").get<std::array<std::uint64_t, 4>>());
-    buffers_.clear();
-    for (const auto& [id, s] : state.at("buffers").items()) std::visit([&](auto& b) { b.set_state(s); }, buffer_for(id));
+    next_add_ = state.at("next_add").get<std::size_t>() % shards_.size();
+    next_replay_ = state.at("next_replay").get<std::size_t>() % shards_.size();
+    for (std::size_t k = 0; k < shards_.size(); ++k) {
+      shards_[k].clear();
+      for (const auto& [id, s] : shards[k].items()) std::visit([&](auto& b) { b.set_state(s); }, buffer_for(shards_[k], id));
+    }
   }
 
  private:
   using Buffer = std::variant<ReplayBuffer, PrioritizedReplayBuffer>;
-  Buffer& buffer_for(const std::string& id) {
-    auto it = buffers_.find(id);
-    if (it != buffers_.end()) return it->second;
+  using Shard = std::map<std::string, Buffer, std::less<>>;
+
+  Buffer& buffer_for(Shard& shard, const std::string& id) {
+    auto it = shard.find(id);
+    if (it != shard.end()) return it->second;
     if (config_.prioritized_replay)
-      return buffers_.emplace(id, Buffer(std::in_place_type<PrioritizedReplayBuffer>, config_.buffer_size, config_.prioritized_replay_alpha))
+      return shard.emplace(id, Buffer(std::in_place_type<PrioritizedReplayBuffer>, shard_capacity(), config_.prioritized_replay_alpha))
           .first->second;
-    return buffers_.emplace(id, Buffer(std::in_place_type<ReplayBuffer>, config_.buffer_size)).first->second;
+    return shard.emplace(id, Buffer(std::in_place_type<ReplayBuffer>, shard_capacity())).first->second;
+  }
+
+  // The buffer the indexes belong to and the indexes within it (shard offsets removed; the
+  // returned span reuses a member buffer when they had to be shifted).
+  std::pair<Buffer*, std::span<const std::int64_t>> locate(const std::string& policy_id, std::span<const std::int64_t> indexes) {
+    const std::size_t shard_index =
+        indexes.empty() || shards_.size() == 1 ? 0 : static_cast<std::size_t>(indexes.front()) / shard_capacity();
+    if (shard_index >= shards_.size())
+      throw Error("update_priorities", "index " + std::to_string(indexes.front()) + " is outside the replay shards");
+    Shard& shard = shards_[shard_index];
+    auto it = shard.find(policy_id);
+    if (it == shard.end()) throw Error("update_priorities", "no replay buffer for policy '" + policy_id + "'");
+    if (shard_index == 0) return {&it->second, indexes};
+    local_indexes_.resize(indexes.size());
+    const auto offset = static_cast<std::int64_t>(shard_index * shard_capacity());
+    for (std::size_t i = 0; i < indexes.size(); ++i) {
+      local_indexes_[i] = indexes[i] - offset;
+      if (local_indexes_[i] < 0 || local_indexes_[i] >= static_cast<std::int64_t>(shard_capacity()))
+        throw Error("update_priorities", "the indexes of one update span several replay shards",
+                    "update the priorities of one replayed batch at a time");
+    }
+    return {&it->second, local_indexes_};
   }
 
   ReplayConfig config_;
   nn::PiecewiseSchedule beta_;
   RandomStream rng_;
-  std::map<std::string, Buffer, std::less<>> buffers_;
+  std::vector<Shard> shards_;
+  std::size_t next_add_ = 0;
+  std::size_t next_replay_ = 0;
   std::size_t added_ = 0;
+  std::vector<std::int64_t> local_indexes_;
 };
 
 namespace detail {
@@ -162,7 +217,8 @@ struct UpdatePrioritiesFn {
       if (!b.contains(cols::batch_indexes.name)) continue;
       const auto td = local.policy(id).td_errors();
       if (td.empty()) continue;  // the policy did not learn on it (not trainable)
-      const auto indexes = b.column(cols::batch_indexes.name).template get<std::int64_t>();
+      const auto& index_column = b.column(cols::batch_indexes.name).template get<std::int64_t>();
+      const std::span<const std::int64_t> indexes(index_column.data(), index_column.size());
       if (td.size() != indexes.size())
         throw Error("UpdatePriorities", "policy '" + id + "' gave " + std::to_string(td.size()) + " TD errors for " +
                                             std::to_string(indexes.size()) + " replayed rows",

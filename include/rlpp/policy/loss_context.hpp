@@ -20,6 +20,7 @@
 
 #include "rlpp/autodiff/ops.hpp"
 #include "rlpp/core/error.hpp"
+#include "rlpp/core/rng.hpp"
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/models/model.hpp"
 #include "rlpp/nn/layers/binding.hpp"
@@ -134,6 +135,11 @@ class LossContext {
     in.obs = obs;
     return policy_->model().forward(params, in);
   }
+
+  // The policy's learning random stream (seeded from the config's seed and the worker, saved in
+  // the policy state): noise a loss draws (SAC's reparameterised samples, TD3's target policy
+  // smoothing) comes from here, so runs are reproducible and checkpoints continue exactly.
+  RandomStream& rng() noexcept { return policy_->learning_rng(); }
 
   // ---- what the loss tells the policy ----
   // This step leaves parameter group `name` unchanged (TD3's delayed actor updates).

@@ -564,6 +564,8 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     stats_.push_back({std::string(key), value, 1});
   }
   std::int64_t max_seq_len() const { return config_.sub("model").positive_int("max_seq_len"); }
+  // The stream minibatch shuffling and loss noise draw from (LossContext::rng).
+  RandomStream& learning_rng() noexcept { return sgd_rng_; }
   // This step leaves group `name`'s parameters alone (TD3's delayed actor updates).
   void skip_group_update(std::string_view name) { skip_[group_index(name)] = 1; }
   // TD errors of rows [begin, begin + count) of the batch being learned on.
