@@ -26,23 +26,7 @@ inline int run(std::span<const std::string> args, std::ostream& out, std::ostrea
   return run_commands(args, out, err);
 }
 
-namespace detail {
-extern "C" inline void on_interrupt(int) {
-  interrupt_requested().store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process
-}
-}  // namespace detail
-
-// The `rlpp` program: run() over argv with std::cout / std::cerr, Ctrl-C stopping training
-// gracefully (see `rlpp train --help`).
-inline int main(int argc, char** argv) {
-  std::vector<std::string> args;
-  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-  interrupt_requested().store(false);
-  std::signal(SIGINT, detail::on_interrupt);
-  const int status = run(args, std::cout, std::cerr);
-  std::signal(SIGINT, SIG_DFL);
-  return status;
-}
+// The `rlpp` program: program_main() with rlpp's built-in algorithms.
+inline int main(int argc, char** argv) { return program_main(argc, argv, register_builtin_algorithms); }
 
 }  // namespace rlpp::cli

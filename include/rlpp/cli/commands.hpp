@@ -95,4 +95,25 @@ inline int run_commands(std::span<const std::string> args, std::ostream& out, st
   }
 }
 
+namespace detail {
+extern "C" inline void on_interrupt(int) {
+  interrupt_requested().store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process
+}
+}  // namespace detail
+
+// A command-line program: run_commands() over argv with std::cout / std::cerr, Ctrl-C stopping
+// training gracefully (see `rlpp train --help`), after `register_algorithms` (if any) has put
+// the program's trainers into the registry.
+inline int program_main(int argc, char** argv, void (*register_algorithms)() = nullptr) {
+  if (register_algorithms) register_algorithms();
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  interrupt_requested().store(false);
+  std::signal(SIGINT, detail::on_interrupt);
+  const int status = run_commands(args, std::cout, std::cerr);
+  std::signal(SIGINT, SIG_DFL);
+  return status;
+}
+
 }  // namespace rlpp::cli

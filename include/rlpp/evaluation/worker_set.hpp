@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <algorithm>
 #include <span>
 #include <type_traits>
 #include <string>
@@ -174,6 +175,19 @@ class WorkerSet {
   void foreach_worker(F&& f) {
     f(*local_);
     for (auto& w : remote_) f(*w);
+  }
+
+  // Finished episodes' metrics of the remote workers `remote_indexes` only (Ape-X reports its
+  // lowest-epsilon workers); the others' are drained and dropped, so none pile up.
+  std::vector<RolloutMetrics> collect_metrics(std::span<const std::size_t> remote_indexes) {
+    std::vector<RolloutMetrics> selected;
+    (void)local_->get_metrics();
+    for (std::size_t i = 0; i < remote_.size(); ++i) {
+      auto m = remote_[i]->get_metrics();
+      if (std::find(remote_indexes.begin(), remote_indexes.end(), i) != remote_indexes.end())
+        selected.insert(selected.end(), std::make_move_iterator(m.begin()), std::make_move_iterator(m.end()));
+    }
+    return selected;
   }
 
   // Finished episodes' metrics from every sampling worker (RLlib's collect_metrics input).

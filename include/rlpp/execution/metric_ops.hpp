@@ -20,9 +20,12 @@ namespace rlpp {
 
 // RLlib's CollectMetrics: the result dict from the context (the episode stats draw the workers'
 // finished episodes).
-inline Json collect_metrics(PlanContext& ctx) {
+// With selected_workers, only those remote workers' episodes count (RLlib's
+// StandardMetricsReporting(selected_workers=...), Ape-X).
+inline Json collect_metrics(PlanContext& ctx, const std::optional<std::vector<std::size_t>>& selected_workers = std::nullopt) {
   MetricsContext& m = ctx.metrics;
-  Json result = m.episodes.summarize(ctx.workers.collect_metrics());
+  Json result = m.episodes.summarize(selected_workers ? ctx.workers.collect_metrics(*selected_workers)
+                                                      : ctx.workers.collect_metrics());
   result["num_healthy_workers"] = ctx.workers.num_remote_workers();
   result["timesteps_total"] = m.counter_value(counters::steps_sampled);
   result["agent_timesteps_total"] = m.counter_value(counters::agent_steps_sampled);
@@ -46,6 +49,7 @@ struct MetricsReportingFn {
   PlanContext* ctx;
   std::int64_t timesteps_per_iteration;
   double min_iter_time_s;
+  std::optional<std::vector<std::size_t>> selected_workers;
   std::int64_t last_reported_steps = 0;
   Stopwatch since_report{};
 
@@ -56,7 +60,7 @@ struct MetricsReportingFn {
     if (min_iter_time_s > 0.0 && since_report.seconds() < min_iter_time_s) return std::nullopt;
     last_reported_steps = steps;
     since_report.restart();
-    return collect_metrics(*ctx);
+    return collect_metrics(*ctx, selected_workers);
   }
   Json get_state() const { return Json{{"last_reported_steps", last_reported_steps}}; }
   void set_state(const Json& s) {
@@ -67,13 +71,15 @@ struct MetricsReportingFn {
 }  // namespace detail
 
 // Reads timesteps_per_iteration and min_iter_time_s from the context's config (0 when absent).
-inline ForEach<detail::MetricsReportingFn> StandardMetricsReporting(PlanContext& ctx) {
+// selected_workers: count only these remote workers' episodes (indexes from 0).
+inline ForEach<detail::MetricsReportingFn> StandardMetricsReporting(
+    PlanContext& ctx, std::optional<std::vector<std::size_t>> selected_workers = std::nullopt) {
   const Config& c = ctx.config;
   const std::int64_t steps = c.contains("timesteps_per_iteration") ? c.non_negative_int("timesteps_per_iteration") : 0;
   const double seconds = c.contains("min_iter_time_s") && !c.json()["min_iter_time_s"].is_null()
                              ? c.number_in("min_iter_time_s", 0.0, 1e9)
                              : 0.0;
-  return {detail::MetricsReportingFn{&ctx, steps, seconds}};
+  return {detail::MetricsReportingFn{&ctx, steps, seconds, std::move(selected_workers)}};
 }
 
 }  // namespace rlpp

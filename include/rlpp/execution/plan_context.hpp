@@ -28,6 +28,7 @@ inline constexpr std::string_view agent_steps_sampled = "num_agent_steps_sampled
 inline constexpr std::string_view steps_trained = "num_steps_trained";
 inline constexpr std::string_view agent_steps_trained = "num_agent_steps_trained";
 inline constexpr std::string_view target_updates = "num_target_updates";
+inline constexpr std::string_view weight_syncs = "num_weight_syncs";
 inline constexpr std::string_view last_target_update_ts = "last_target_update_ts";
 }  // namespace counters
 

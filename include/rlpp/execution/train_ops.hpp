@@ -5,6 +5,7 @@
 //   AverageGradients()                                      after batch(n): their element-wise SUM
 //   ApplyGradients(ctx, update_all)                         apply, push weights to all or one
 //   UpdateTargetNetwork(ctx, freq, by_steps_trained)        every freq steps: update_target()
+//   UpdateWorkerWeights(ctx, max_weight_sync_delay)         Ape-X: weights to a worker every N of its steps
 
 #include <algorithm>
 #include <array>
@@ -66,6 +67,7 @@ struct TrainOneStepFn {
   std::int64_t num_sgd_iter;
   std::int64_t sgd_minibatch_size;
   RandomStream rng;
+  bool sync_workers = true;
 
   TrainedBatch operator()(MultiAgentBatch batch) {
     Stopwatch watch;
@@ -84,7 +86,8 @@ struct TrainOneStepFn {
     ctx->metrics.timer("learn").push(watch.seconds(), static_cast<double>(batch.count()));
     ctx->metrics.counter(counters::steps_trained) += static_cast<std::int64_t>(batch.count());
     ctx->metrics.counter(counters::agent_steps_trained) += static_cast<std::int64_t>(batch.agent_steps());
-    broadcast_weights(*ctx);
+    if (sync_workers) broadcast_weights(*ctx);
+    else local.set_global_vars(ctx->global_timestep());
     out.batch = std::move(batch);
     return out;
   }
@@ -120,6 +123,12 @@ struct TrainOneStepFn {
 // weights and global timestep to the rollout workers. Yields the batch with the learner results.
 inline ForEach<detail::TrainOneStepFn> TrainOneStep(PlanContext& ctx) {
   return {detail::TrainOneStepFn{&ctx, 1, 0, RandomStream(0, 0, 0, "train_one_step")}};
+}
+// Who gets the new weights after a train step: every rollout worker (RLlib's TrainOneStep), or
+// nobody (Ape-X's learner: UpdateWorkerWeights on the store branch sends them).
+enum class WeightSync { all_workers, none };
+inline ForEach<detail::TrainOneStepFn> TrainOneStep(PlanContext& ctx, WeightSync sync) {
+  return {detail::TrainOneStepFn{&ctx, 1, 0, RandomStream(0, 0, 0, "train_one_step"), sync == WeightSync::all_workers}};
 }
 // As RLlib's TrainOneStep(workers, num_sgd_iter, sgd_minibatch_size): the SGD loop runs here,
 // one learn_on_batch per minibatch (leave the policy's own num_sgd_iter at 1 and
@@ -227,6 +236,42 @@ struct UpdateTargetNetworkFn {
   }
 };
 }  // namespace detail
+
+// ---- UpdateWorkerWeights ----------------------------------------------------------------------
+namespace detail {
+struct UpdateWorkerWeightsFn {
+  PlanContext* ctx;
+  std::int64_t max_weight_sync_delay;
+  std::vector<std::int64_t> steps_since_update{};
+  template <class Item>
+  Item operator()(Item item) {
+    const int actor = ctx->metrics.current_actor;
+    if (actor < 0) return item;  // sampled by the local worker, which is the learner
+    const auto index = static_cast<std::size_t>(actor);
+    if (steps_since_update.size() <= index) steps_since_update.resize(index + 1, 0);
+    steps_since_update[index] += static_cast<std::int64_t>(item.count());
+    if (steps_since_update[index] >= max_weight_sync_delay) {
+      Stopwatch watch;
+      ctx->workers.sync_weights_to(index, ctx->global_timestep());
+      ctx->metrics.timer("update").push(watch.seconds());
+      ctx->metrics.counter(counters::weight_syncs) += 1;
+      steps_since_update[index] = 0;
+    }
+    return item;
+  }
+  Json get_state() const { return Json{{"steps_since_update", steps_since_update}}; }
+  void set_state(const Json& s) { steps_since_update = s.at("steps_since_update").get<std::vector<std::int64_t>>(); }
+};
+}  // namespace detail
+
+// After an async ParallelRollouts: once the worker that produced the batch has sampled
+// max_weight_sync_delay steps since its last update, send it the learner's weights and the
+// global timestep (RLlib's Ape-X UpdateWorkerWeights); counts num_weight_syncs.
+inline ForEach<detail::UpdateWorkerWeightsFn> UpdateWorkerWeights(PlanContext& ctx, std::int64_t max_weight_sync_delay) {
+  if (max_weight_sync_delay < 1)
+    throw ConfigError("optimizer.max_weight_sync_delay", "must be >= 1, got " + std::to_string(max_weight_sync_delay));
+  return {{&ctx, max_weight_sync_delay}};
+}
 
 // Every target_update_freq sampled (or trained) steps, update_target() on the trainable
 // policies; counts num_target_updates and last_target_update_ts. Passes items through.

@@ -30,7 +30,12 @@ inline void only_keys(const Config& c, const std::vector<std::string>& allowed, 
 // `policy_config` is the policy's whole config; the options are its "optimizer" dict.
 template <class O>
 O make_optimizer(std::size_t size, const Config& policy_config) {
-  const Config c = policy_config.contains("optimizer") ? policy_config.sub("optimizer") : Config(Json::object());
+  Json options = policy_config.contains("optimizer") ? policy_config.value("optimizer") : Json::object();
+  // RLlib's "optimizer" dict also carries execution options (Ape-X's); they are not the
+  // policy optimizer's, so it does not see them.
+  if (options.is_object())
+    for (const char* key : {"max_weight_sync_delay", "num_replay_buffer_shards", "debug"}) options.erase(key);
+  const Config c(options, policy_config.contains("optimizer") ? policy_config.path_of("optimizer") : std::string("optimizer"));
   if constexpr (std::same_as<O, nn::Adam>) {
     detail::only_keys(c, {"beta1", "beta2", "eps", "weight_decay", "decoupled_weight_decay"}, "Adam");
     nn::AdamOptions o;

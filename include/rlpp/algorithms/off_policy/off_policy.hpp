@@ -94,7 +94,7 @@ inline void validate(Json& json) {
 // train step per fragment. rlpp's round robin counts whole pulls, so a fractional weight w >= 1
 // is rounded, and w < 1 becomes round(1 / w) stores per train step.
 inline std::vector<int> calculate_rr_weights(const rlpp::Config& c) {
-  if (c.json()["training_intensity"].is_null()) return {1, 1};
+  if (!c.contains("training_intensity") || c.value("training_intensity").is_null()) return {1, 1};
   const double sampled_per_fragment = static_cast<double>(c.positive_int("rollout_fragment_length")) *
                                       static_cast<double>(c.positive_int("num_envs_per_worker")) *
                                       static_cast<double>(std::max<std::int64_t>(1, c.non_negative_int("num_workers")));
@@ -106,8 +106,8 @@ inline std::vector<int> calculate_rr_weights(const rlpp::Config& c) {
 
 // The seed the plan's replay sampling uses: the config's "seed", or 0.
 inline std::uint64_t replay_seed(const rlpp::Config& c) {
-  const Json& s = c.json()["seed"];
-  return s.is_null() ? 0 : static_cast<std::uint64_t>(s.get<std::int64_t>());
+  if (!c.contains("seed") || c.value("seed").is_null()) return 0;
+  return static_cast<std::uint64_t>(c.get<std::int64_t>("seed"));
 }
 
 struct Plan {
