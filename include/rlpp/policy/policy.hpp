@@ -237,12 +237,13 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
 
   // ---- target network (losses with uses_target_network) ----
   // target = tau * weights + (1 - tau) * target (RLlib's update_target(tau)); tau defaults to the
-  // config's "tau", or 1 (a hard copy, DQN's) when the config has none. The target starts as a
+  // config's "tau", or 1 (a hard copy, DQN's) when the config has none (or null). The target starts as a
   // copy of the initial weights.
   void update_target(std::optional<double> tau = std::nullopt)
     requires uses_target_network
   {
-    const double t = tau ? *tau : (config_.contains("tau") ? config_.number_in("tau", 0.0, 1.0) : 1.0);
+    const bool configured = config_.contains("tau") && !config_.value("tau").is_null();
+    const double t = tau ? *tau : (configured ? config_.number_in("tau", 0.0, 1.0) : 1.0);
     if (!(t >= 0.0 && t <= 1.0)) throw Error(where("update_target"), "tau must be in [0, 1], got " + std::to_string(t));
     const auto online = params_.values();
     const auto target = target_params_.values();
@@ -447,6 +448,8 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
       seq = &view;
       data = &padded->batch;
     }
+    td_errors_size_ = 0;
+    if (td_errors_.size() < data->count()) td_errors_.resize(data->count());
     const float loss = compute_loss_and_gradients(*data, 0, data->count(), seq);
     const float norm = clip_gradients();
     record_stat("total_loss", loss);
