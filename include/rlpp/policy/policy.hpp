@@ -806,15 +806,20 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     return Json{{"learner_stats", std::move(learner)}};
   }
 
+  // The 4 state words, then the pending normal() spare if there is one (so that a stream that
+  // drew an odd number of normals continues exactly).
   static Json rng_state(const RandomStream& rng) {
     const auto& s = rng.state();
-    return Json::array({s[0], s[1], s[2], s[3]});
+    Json j = Json::array({s[0], s[1], s[2], s[3]});
+    if (const auto spare = rng.spare()) j.push_back(*spare);
+    return j;
   }
   static RandomStream rng_from_state(const Json& j, const std::string& where) {
-    if (!j.is_array() || j.size() != 4)
-      throw CheckpointError(where, "a random stream state must be 4 unsigned integers, got " + j.dump());
+    if (!j.is_array() || (j.size() != 4 && j.size() != 5))
+      throw CheckpointError(where, "a random stream state must be 4 unsigned integers (and a pending normal), got " + j.dump());
     return RandomStream::from_state({j[0].get<std::uint64_t>(), j[1].get<std::uint64_t>(), j[2].get<std::uint64_t>(),
-                                     j[3].get<std::uint64_t>()});
+                                     j[3].get<std::uint64_t>()},
+                                    j.size() == 5 ? std::optional<double>(j[4].get<double>()) : std::nullopt);
   }
 
   // One group: {"type", "step_count", "tensors"}; several: {"groups": {name: that}}.
