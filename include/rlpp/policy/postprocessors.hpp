@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rlpp/core/json.hpp"
+#include "rlpp/data/nstep.hpp"
 #include "rlpp/data/postprocessing.hpp"
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/nn/parameters.hpp"
@@ -53,6 +54,19 @@ struct generalized_advantages {
           return policy.value(final_obs, state);
         },
         gamma, lambda, use_gae, use_critic);
+  }
+};
+
+// n-step returns for off-policy learners (RLlib's postprocess_nstep_and_prio without worker-side
+// priorities): adjust_nstep(n_step, gamma) over each trajectory, which also writes each row's
+// bootstrap discount "n_step_discounts" (gamma^k; gamma with n_step 1). DQN, SAC, DDPG and TD3
+// use it. Reads "n_step", "gamma".
+struct nstep_returns {
+  static Json defaults() { return Json{{"n_step", 1}}; }
+  template <class Policy>
+  void operator()(Policy& policy, SampleBatch& batch) const {
+    const auto& c = policy.config();
+    adjust_nstep(static_cast<int>(c.positive_int("n_step")), static_cast<float>(c.template get<double>("gamma")), batch);
   }
 };
 

@@ -19,7 +19,7 @@
 #include "rlpp/core/config.hpp"
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
-#include "rlpp/data/nstep.hpp"
+#include "rlpp/policy/postprocessors.hpp"
 #include "rlpp/data/sample_batch.hpp"
 #include "rlpp/distributions/deterministic.hpp"
 #include "rlpp/models/ddpg_model.hpp"
@@ -125,19 +125,7 @@ struct Validate {
   }
 };
 
-// RLlib's postprocess_nstep_and_prio without worker-side prioritization: n-step returns
-// (data/nstep.hpp) when n_step > 1.
-struct Postprocess {
-  static Json defaults() { return Json{{"n_step", 1}}; }
-  template <class Policy>
-  void operator()(Policy& policy, SampleBatch& batch) const {
-    const auto& c = policy.config();
-    const std::int64_t n_step = c.positive_int("n_step");
-    if (n_step > 1) adjust_nstep(static_cast<int>(n_step), static_cast<float>(c.template get<double>("gamma")), batch);
-  }
-};
-
-using Policy = build_policy<"DDPGTorchPolicy", loss<Loss>, model<DDPGModel>, action_dist<Deterministic>, postprocess<Postprocess>>;
+using Policy = build_policy<"DDPGTorchPolicy", loss<Loss>, model<DDPGModel>, action_dist<Deterministic>, postprocess<nstep_returns>>;
 
 using Trainer = build_trainer<"DDPG", default_config<Config>, default_policy<Policy>, execution_plan<off_policy::Plan>,
                               validate_config<Validate>>;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,7 @@
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
 #include "rlpp/core/rng.hpp"
-#include "rlpp/data/nstep.hpp"
+#include "rlpp/policy/postprocessors.hpp"
 #include "rlpp/distributions/catalog.hpp"
 #include "rlpp/exploration/stochastic_sampling.hpp"
 #include "rlpp/models/sac_model.hpp"
@@ -46,6 +47,7 @@ struct Config {
                    {"initial_alpha", 1.0},
                    {"target_entropy", "auto"},
                    {"n_step", 1},
+                   {"use_huber", true},
                    {"timesteps_per_iteration", 100},
                    {"buffer_size", 1000000},
                    {"store_buffer_in_checkpoints", false},
@@ -130,43 +132,8 @@ class ActionDistribution : public AnyActionDistribution {
   }
 };
 
-// n-step returns (adjust_nstep) with the config's n_step and gamma; with n_step 1 it only
-// writes n_step_discounts = gamma.
-struct NStepPostprocess {
-  template <class Policy>
-  void operator()(Policy& policy, SampleBatch& batch) const {
-    const auto& c = policy.config();
-    adjust_nstep(static_cast<int>(c.positive_int("n_step")), static_cast<float>(c.template get<double>("gamma")), batch);
-  }
-};
-
-// The reparameterisation noise of the loss: a seeded stream that is policy state (saved in
-// checkpoints, so a restored trainer continues bit-identically).
-class SACNoise {
- public:
-  static constexpr std::string_view mixin_name = "sac_noise";
-  explicit SACNoise(const rlpp::Config& config)
-      : noise_(config.json()["seed"].is_null() ? 0 : static_cast<std::uint64_t>(config.get<std::int64_t>("seed")), 0, 0,
-               "policy/sac/loss-noise") {}
-  RandomStream& sac_noise() noexcept { return noise_; }
-
-  Json get_mixin_state() const {
-    const auto& s = noise_.state();
-    return Json::array({s[0], s[1], s[2], s[3]});
-  }
-  void set_mixin_state(const Json& j) {
-    if (!j.is_array() || j.size() != 4)
-      throw CheckpointError("policy state mixins.sac_noise", "expected 4 unsigned integers, got " + j.dump());
-    noise_ = RandomStream::from_state(
-        {j[0].get<std::uint64_t>(), j[1].get<std::uint64_t>(), j[2].get<std::uint64_t>(), j[3].get<std::uint64_t>()});
-  }
-
- private:
-  RandomStream noise_;
-};
-
 using Policy = build_policy<"SACTorchPolicy", loss<Loss>, model<SACModel>, action_dist<ActionDistribution>,
-                            postprocess<NStepPostprocess>, mixins<SACNoise>>;
+                            postprocess<nstep_returns>>;
 
 using Trainer = build_trainer<"SAC", default_config<Config>, default_policy<Policy>, execution_plan<off_policy::Plan>,
                               validate_config<Validate>>;

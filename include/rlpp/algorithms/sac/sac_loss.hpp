@@ -3,11 +3,15 @@
 // Haarnoja et al. 2018 ("Soft Actor-Critic Algorithms and Applications") summed into one scalar
 // so that one backward pass gives every parameter group its own gradient:
 //
-// Box actions (a SquashedGaussian policy), alpha = exp(log_alpha), sg = stop gradient:
+// Box actions (a SquashedGaussian policy), alpha = exp(log_alpha), sg = stop gradient, logp
+// on RLlib's scale (without the squashing's constant -sum_j log((high_j - low_j) / 2), i.e. the
+// density of the actions rescaled to [-1, 1]):
 //   a~, logp~   = rsample of pi(.|s)  (reparameterised: u = mean + std * eps)
 //   a', logp'   = rsample of pi(.|s') (frozen weights: no gradient)
 //   y           = r + d_n * (1 - terminated) * (min_k Qtarg_k(s', a') - sg(alpha) * logp')
-//   critic_loss = 0.5 * mean(w * (Q1(s, a) - y)^2) + 0.5 * mean(w * (Q2(s, a) - y)^2)
+//   critic_loss = mean(w * huber(Q1(s, a) - y)) + mean(w * huber(Q2(s, a) - y))
+//                 (RLlib torch's huber_loss, delta 1: 0.5 x^2 for |x| <= 1, |x| - 0.5 beyond;
+//                 with use_huber false 0.5 x^2 everywhere, the paper's and RLlib tf's 0.5 MSE)
 //   actor_loss  = mean(sg(alpha) * logp~ - min_k Q_k(s, a~))   (Q through frozen weights)
 //   alpha_loss  = -mean(log_alpha * sg(logp~ + target_entropy))
 // Discrete(n) actions (a Categorical policy; the expectation over actions replaces sampling):
@@ -20,8 +24,8 @@
 // |Q1 - y| (twin_q: the mean of |Q1 - y| and |Q2 - y|).
 // target_entropy "auto" is -d for Box(d) and -n for Discrete(n) (RLlib's documented rule, "-2.0
 // for Discrete(2)"; RLlib's code uses 0.98 * log(n) for Discrete: give that as a number to get it).
-// The reparameterisation noise comes from the policy's SACNoise mixin (a seeded stream saved
-// in checkpoints), or from the loss's own stream for a policy without it.
+// The reparameterisation noise comes from the policy's learning stream (LossContext::rng: seeded,
+// saved in the policy state, so a restored policy continues exactly).
 // Learner stats: actor_loss, critic_loss, alpha_loss, alpha_value, log_alpha_value,
 // target_entropy, policy_t (mean action, or mean probability), mean_q, max_q, min_q.
 
@@ -54,12 +58,22 @@ inline double target_entropy(const Config& config, const Space& action_space) {
   throw ConfigError(config.path_of("target_entropy"), "must be \"auto\" or a number, got " + describe_json(t));
 }
 
+// sum_j log((high_j - low_j) / 2) of a bounded Box (0 for [-1, 1]^d).
+inline double log_half_range_sum(const Space& action_space) {
+  const auto* box = action_space.get_if<Box>();
+  if (box == nullptr) return 0.0;
+  double sum = 0.0;
+  for (std::size_t j = 0; j < box->flat_size(); ++j) sum += std::log(0.5 * (box->high()[j] - box->low()[j]));
+  return sum;
+}
+
 struct Loss {
   static constexpr bool uses_target_network = true;
   static Json defaults() {
     return Json{{"tau", 5e-3},
                 {"target_entropy", "auto"},
                 {"n_step", 1},
+                {"use_huber", true},
                 {"optimization",
                  {{"actor_learning_rate", 3e-4}, {"critic_learning_rate", 3e-4}, {"entropy_learning_rate", 3e-4}}}};
   }
@@ -96,15 +110,21 @@ struct Loss {
     const ad::Var log_alpha = model.log_alpha(c.parameters());
     const float alpha = std::exp(log_alpha.item());
 
-    RandomStream& rng = noise(c);
+    RandomStream& rng = c.rng();
     ad::Var q_selected, q2_selected, target, actor_loss, alpha_loss, policy_t;
     if (!model.discrete()) {
       // ---- Box: reparameterised samples ----
+      // RLlib's log-probabilities omit the squashing's constant -sum_j log((high_j - low_j) / 2)
+      // (they are densities in [-1, 1]^d), and target_entropy "auto" = -d is meant on that
+      // scale: add it back so that alpha and the soft values match RLlib's for any bounds.
+      const auto range_term = static_cast<float>(log_half_range_sum(space));
       const SquashedGaussian dist_t(c.model_out(), space);
-      const RSample<float> sample_t = dist_t.rsample(rng);
+      RSample<float> sample_t = dist_t.rsample(rng);
+      sample_t.logp = sample_t.logp + range_term;
       const auto out_tp1 = c.forward(c.frozen_parameters(), new_obs);
       const SquashedGaussian dist_tp1(out_tp1.outputs, space);
-      const RSample<float> sample_tp1 = dist_tp1.rsample(rng);
+      RSample<float> sample_tp1 = dist_tp1.rsample(rng);
+      sample_tp1.logp = sample_tp1.logp + range_term;
 
       const ad::Var actions = c[cols::actions];
       q_selected = model.q1(c.parameters(), obs, actions);
@@ -141,16 +161,18 @@ struct Loss {
     }
 
     // ---- critics ----
+    const bool huber = config.template get<bool>("use_huber");
+    const auto critic_term = [&](ad::Var td) {
+      ad::Var per_row = huber ? ad::huber(td, 1.0f) : 0.5f * ad::square(td);
+      if (weighted) per_row = per_row * c[cols::weights];
+      return ad::mean(per_row);
+    };
     const ad::Var td1 = q_selected - target;
-    ad::Var sq1 = ad::square(td1);
-    if (weighted) sq1 = sq1 * c[cols::weights];
-    ad::Var critic_loss = 0.5f * ad::mean(sq1);
+    ad::Var critic_loss = critic_term(td1);
     ad::Var td_error = ad::abs(td1);
     if (q2_selected.has_value()) {
       const ad::Var td2 = q2_selected - target;
-      ad::Var sq2 = ad::square(td2);
-      if (weighted) sq2 = sq2 * c[cols::weights];
-      critic_loss = critic_loss + 0.5f * ad::mean(sq2);
+      critic_loss = critic_loss + critic_term(td2);
       td_error = 0.5f * (td_error + ad::abs(td2));
     }
     c.set_td_errors(td_error);
@@ -169,14 +191,6 @@ struct Loss {
     c.record("min_q", static_cast<double>(q_values.minCoeff()));
     return critic_loss + actor_loss + alpha_loss;
   }
-
- private:
-  template <class Ctx>
-  RandomStream& noise(Ctx& c) const {
-    if constexpr (requires { c.policy().sac_noise(); }) return c.policy().sac_noise();
-    else return fallback_noise_;
-  }
-  mutable RandomStream fallback_noise_{0, 0, 0, "sac/loss-noise"};
 };
 
 }  // namespace rlpp::sac

@@ -50,7 +50,8 @@ inline Json cartpole_sac() {
 // step with batch 100, 64-64 relu actor and critics, 100 uniformly random warm-up steps
 // (learning starts after them), a learnable alpha starting at 0.5, replay capacity = the step
 // count, no evaluation, gamma 0.99, Adam lr 1e-3 for all three groups, soft target updates with
-// tau 0.005 every step. peers.md: about -187 after 10,000 steps.
+// tau 0.005 every step, the critics' loss 0.5 MSE (use_huber false); iterations of exactly
+// 1000 steps (min_iter_time_s 0), the return averaged over the last 10 episodes. peers.md: about -187 after 10,000 steps.
 inline Json rltools_pendulum(std::int64_t steps = 10000) {
   const Json net{{"fcnet_activation", "relu"}, {"fcnet_hiddens", {64, 64}}};
   return Json{{"env", "Pendulum-v1"},
@@ -63,6 +64,7 @@ inline Json rltools_pendulum(std::int64_t steps = 10000) {
               {"gamma", 0.99},
               {"tau", 0.005},
               {"n_step", 1},
+              {"use_huber", false},
               {"buffer_size", steps},
               {"prioritized_replay", false},
               {"train_batch_size", 100},
@@ -71,6 +73,8 @@ inline Json rltools_pendulum(std::int64_t steps = 10000) {
               {"learning_starts", 100},
               {"exploration_config", {{"type", "StochasticSampling"}, {"random_timesteps", 100}}},
               {"timesteps_per_iteration", 1000},
+              {"min_iter_time_s", 0},
+              {"metrics_smoothing_episodes", 10},
               {"optimization",
                {{"actor_learning_rate", 1e-3}, {"critic_learning_rate", 1e-3}, {"entropy_learning_rate", 1e-3}}}};
 }
