@@ -53,12 +53,15 @@ Run run_trainer(const Case& c, std::int64_t seed, int threads) {
   while (run.steps < c.steps) {
     const Json result = trainer.train();
     run.steps = result["timesteps_total"].get<std::int64_t>();
-    if (result["episode_reward_mean"].is_number()) run.final_return = result["episode_reward_mean"].get<double>();
+    // A config that evaluates the greedy policy (evaluation_interval) is scored by it.
+    const Json& scored = result.contains("evaluation") ? result["evaluation"] : result;
+    const bool scored_now = scored.contains("episode_reward_mean") && scored["episode_reward_mean"].is_number();
+    if (scored_now) run.final_return = scored["episode_reward_mean"].get<double>();
     if (!run.seconds_at_timed_steps && run.steps >= timed) {
       run.seconds_at_timed_steps = elapsed();
       run.return_at_timed_steps = run.final_return;
     }
-    if (!run.seconds_to_target && result["episode_reward_mean"].is_number() && run.final_return >= c.target) {
+    if (!run.seconds_to_target && scored_now && run.final_return >= c.target) {
       run.seconds_to_target = elapsed();
       run.steps_to_target = run.steps;
       if (c.stop_at_target) break;

@@ -4,6 +4,7 @@
 
 #include "models/models_support.hpp"
 #include "rlpp/models/q_model.hpp"
+#include "rlpp/nn/layers/noisy_dense.hpp"
 
 using namespace rlpp;
 using rlpp::test::block;
@@ -184,8 +185,9 @@ TEST_CASE("QModel reports unsupported spaces and configs") {
                        "QModel 'model': DQN's Q model needs a Discrete action space, got Box(-1.0, 1.0, (2,), "
                        "float32) (use SAC, DDPG or TD3 for continuous actions)",
                        SpaceError);
-  CHECK_THROWS_WITH_AS(QModel(make_context(box(3), Discrete(2), 0, rng, Json::object(), Json{{"noisy", true}}), params),
-                       "config.noisy: noisy networks are not implemented yet (set noisy to false)", ConfigError);
+  CHECK_THROWS_WITH_AS(
+      QModel(make_context(box(3), Discrete(2), 0, rng, Json::object(), Json{{"noisy", true}, {"sigma0", 0.0}}), params),
+      "config.sigma0: must be > 0 for noisy networks", ConfigError);
   CHECK_THROWS_AS(QModel(make_context(box(3), Discrete(2), 0, rng, Json::object(),
                                       Json{{"num_atoms", 5}, {"v_min", 1.0}, {"v_max", 1.0}}),
                          params),
@@ -197,4 +199,67 @@ TEST_CASE("QModel reports unsupported spaces and configs") {
                        "recurrent Q learner is RLlib's R2D2, not implemented yet))",
                        ConfigError);
   CHECK_THROWS_AS(QModel(make_context(box(3), Discrete(2), 5, rng), params), Error);
+}
+
+TEST_CASE("noisy QModel: factorised Gaussian noisy streams, sigma0 / sqrt(in) initial scales") {
+  RandomStream rng(7);
+  nn::Parameters params;
+  const QModel q(make_context(box(4), Discrete(2), 0, rng, Json{{"fcnet_hiddens", {8}}},
+                              Json{{"hiddens", {6}}, {"dueling", true}, {"noisy", true}, {"sigma0", 0.5}}),
+                 params);
+  CHECK(q.noisy());
+  CHECK(test::layout(params) ==
+        "model.fc_1.weight 4x8\nmodel.fc_1.bias 1x8\n"
+        "model.advantage_1.weight_mu 8x6\nmodel.advantage_1.weight_sigma 8x6\nmodel.advantage_1.bias_mu 1x6\n"
+        "model.advantage_1.bias_sigma 1x6\n"
+        "model.advantage_out.weight_mu 6x2\nmodel.advantage_out.weight_sigma 6x2\nmodel.advantage_out.bias_mu 1x2\n"
+        "model.advantage_out.bias_sigma 1x2\n"
+        "model.value_1.weight_mu 8x6\nmodel.value_1.weight_sigma 8x6\nmodel.value_1.bias_mu 1x6\n"
+        "model.value_1.bias_sigma 1x6\n"
+        "model.value_out.weight_mu 6x1\nmodel.value_out.weight_sigma 6x1\nmodel.value_out.bias_mu 1x1\n"
+        "model.value_out.bias_sigma 1x1\n");
+  // sigma = 0.5 / sqrt(in): 0.5 / sqrt(8) on the first stream layer, 0.5 / sqrt(6) on the output
+  CHECK((block(params, "model.advantage_1.weight_sigma").array() - 0.5f / std::sqrt(8.0f)).abs().maxCoeff() < 1e-7f);
+  CHECK((block(params, "model.value_out.bias_sigma").array() - 0.5f / std::sqrt(6.0f)).abs().maxCoeff() < 1e-7f);
+  // mu ~ U(-1/sqrt(in), 1/sqrt(in))
+  CHECK(block(params, "model.advantage_1.weight_mu").array().abs().maxCoeff() <= 1.0f / std::sqrt(8.0f));
+}
+
+TEST_CASE("noisy QModel draws new noise every forward pass, the same sequence for the same seed") {
+  const auto build = [](std::uint64_t seed, nn::Parameters& params) {
+    RandomStream rng(seed);
+    return QModel(make_context(box(3), Discrete(2), 0, rng, Json{{"fcnet_hiddens", {4}}},
+                               Json{{"hiddens", {5}}, {"noisy", true}}),
+                  params);
+  };
+  nn::Parameters pa, pb;
+  const QModel a = build(3, pa);
+  const QModel b = build(3, pb);
+  ad::Tape tape;
+  const ad::Matrix obs = test::random_matrix(2, 3, 9).cast<float>();
+  const ad::Matrix a1 = run(a, pa, tape, obs).q_values.value();
+  const ad::Matrix a2 = run(a, pa, tape, obs).q_values.value();
+  CHECK((a1 - a2).cwiseAbs().maxCoeff() > 1e-6f);  // fresh noise
+  const ad::Matrix b1 = run(b, pb, tape, obs).q_values.value();
+  const ad::Matrix b2 = run(b, pb, tape, obs).q_values.value();
+  CHECK(a1 == b1);  // bit-identical per seed
+  CHECK(a2 == b2);
+  // With the sigmas zeroed the layer is its mean: no noise left.
+  for (const auto& blk : pa.blocks())
+    if (blk.name.find("_sigma") != std::string::npos) block(pa, blk.name).setZero();
+  const ad::Matrix c1 = run(a, pa, tape, obs).q_values.value();
+  const ad::Matrix c2 = run(a, pa, tape, obs).q_values.value();
+  CHECK(c1 == c2);
+}
+
+TEST_CASE("noisy layers pass gradcheck w.r.t. mu and sigma (the noise held fixed)") {
+  RandomStream rng(11);
+  nn::Parameters params;
+  const nn::NoisyDense layer(params, "noisy", 3, 2, 0.5, rng);
+  test::fill_parameters(params, 2);
+  const RandomStream start(21);
+  test::check_layer_gradients(params, test::random_matrix(4, 3, 6), [&](auto& p, auto x) {
+    RandomStream noise = start;  // the same draw every evaluation
+    return layer.forward(p, x, noise);
+  });
 }

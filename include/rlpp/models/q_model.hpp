@@ -3,7 +3,8 @@
 // Discrete action spaces. A trunk from the "model" config, then the advantage stream ("hiddens",
 // relu) to A * num_atoms outputs, optionally a dueling state-value stream, optionally
 // distributional (C51, Bellemare et al. 2017): num_atoms logits per action over the support
-// linspace(v_min, v_max, num_atoms), Q = sum_i p_i z_i. forward's outputs are the Q values.
+// linspace(v_min, v_max, num_atoms), Q = sum_i p_i z_i, optionally with noisy advantage and
+// value streams (Fortunato et al. 2017). forward's outputs are the Q values.
 
 #include <cstddef>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "rlpp/autodiff/ops/reduce.hpp"
 #include "rlpp/autodiff/ops/rows.hpp"
 #include "rlpp/autodiff/ops/softmax.hpp"
+#include "rlpp/autodiff/ops/unary.hpp"
 #include "rlpp/core/config.hpp"
 #include "rlpp/core/error.hpp"
 #include "rlpp/models/detail/common.hpp"
@@ -26,6 +28,7 @@
 #include "rlpp/nn/layers/binding.hpp"
 #include "rlpp/nn/layers/dense.hpp"
 #include "rlpp/nn/layers/init.hpp"
+#include "rlpp/nn/layers/noisy_dense.hpp"
 #include "rlpp/nn/parameters.hpp"
 
 namespace rlpp {
@@ -42,8 +45,7 @@ struct QDistribution {
 };
 
 // Policy config keys read (DQN's DEFAULT_CONFIG; defaults when absent): hiddens [256],
-// dueling true, num_atoms 1, v_min -10.0, v_max 10.0, noisy false (true is an error: noisy nets
-// are not implemented). Model config keys read: fcnet_hiddens, fcnet_activation,
+// dueling true, num_atoms 1, v_min -10.0, v_max 10.0, noisy false, sigma0 0.5. Model config keys read: fcnet_hiddens, fcnet_activation,
 // post_fcnet_hiddens, post_fcnet_activation, use_lstm (true is an error).
 //
 // Blocks ("<name>." prefix; in = observation size, h = fcnet_hiddens, s = hiddens, A actions,
@@ -53,6 +55,11 @@ struct QDistribution {
 //   advantage_out                  s_m x A*N, linear (normc 0.01)
 //   value_1 .. value_m, value_out  the dueling state-value stream: s, relu; s_m x N (dueling only)
 // Dueling: Q = V + A - mean_a(A) (per atom when distributional: logits_a = V + A_a - mean_a A_a).
+// noisy: the advantage and value streams (hidden layers and outputs; not the trunk) are
+// nn::NoisyDense layers with initial noise scale sigma0 (RLlib's NoisyLayer): every forward
+// pass, acting and learning alike, draws fresh noise from the model's own stream, seeded from
+// the policy's init stream (deterministic per seed; the stream is not part of checkpoints, so
+// a restored noisy policy continues with other noise).
 //
 // Differences from RLlib, for a cleaner network with the same function: the trunk is exactly
 // fcnet_hiddens (RLlib sizes its last layer [256]+fcnet_hiddens and, with empty hiddens, adds a
@@ -63,7 +70,7 @@ class QModel {
   // The policy config keys above with their defaults (a policy using this model accepts them).
   static Json defaults() {
     return Json{{"hiddens", {256}}, {"dueling", true}, {"num_atoms", 1}, {"v_min", -10.0}, {"v_max", 10.0},
-                {"noisy", false}};
+                {"noisy", false}, {"sigma0", 0.5}};
   }
   QModel(const ModelContext& ctx, nn::Parameters& params) : name_(ctx.name), obs_size_(ctx.observation_space.preprocessed_size()) {
     const std::string where_text = where();
@@ -89,8 +96,9 @@ class QModel {
     atoms_ = static_cast<std::size_t>(policy.contains("num_atoms") ? policy.positive_int("num_atoms") : 1);
     const double v_min = policy.get_or<double>("v_min", -10.0);
     const double v_max = policy.get_or<double>("v_max", 10.0);
-    if (policy.get_or<bool>("noisy", false))
-      throw ConfigError(policy.path_of("noisy"), "noisy networks are not implemented yet", "set noisy to false");
+    noisy_ = policy.get_or<bool>("noisy", false);
+    const double sigma0 = policy.get_or<double>("sigma0", 0.5);
+    if (noisy_ && !(sigma0 > 0.0)) throw ConfigError(policy.path_of("sigma0"), "must be > 0 for noisy networks");
     if (atoms_ > 1 && !(v_min < v_max))
       throw ConfigError(policy.path_of("v_min"), "v_min (" + std::to_string(v_min) + ") must be below v_max (" +
                                                      std::to_string(v_max) + ") for a distributional Q model");
@@ -101,11 +109,17 @@ class QModel {
     trunk_ = model_detail::DenseStack(params, model_detail::DenseStack::numbered(prefix("fc"), trunk.sizes.size()),
                                       obs_size_, trunk.sizes, trunk.activation, rng, nn::Init::normc(1.0),
                                       nn::Init::zeros());
-    advantage_ = model_detail::DenseStack(params, model_detail::DenseStack::numbered(prefix("advantage"), hiddens.size()),
-                                          trunk_.out_size(), hiddens, relu, rng, nn::Init::normc(1.0), nn::Init::zeros());
-    advantage_out_.emplace(params, prefix("advantage_out"), advantage_.out_size(), actions_ * atoms_, rng,
-                           nn::Init::normc(0.01), nn::Init::zeros());
-    if (dueling_) {
+    if (noisy_) {
+      noise_ = RandomStream(rng.next_u64(), 0, 0, "QModel/noisy");
+      noisy_advantage_ = noisy_stack(params, prefix("advantage"), trunk_.out_size(), hiddens, actions_ * atoms_, sigma0, rng);
+      if (dueling_) noisy_value_ = noisy_stack(params, prefix("value"), trunk_.out_size(), hiddens, atoms_, sigma0, rng);
+    } else {
+      advantage_ = model_detail::DenseStack(params, model_detail::DenseStack::numbered(prefix("advantage"), hiddens.size()),
+                                            trunk_.out_size(), hiddens, relu, rng, nn::Init::normc(1.0), nn::Init::zeros());
+      advantage_out_.emplace(params, prefix("advantage_out"), advantage_.out_size(), actions_ * atoms_, rng,
+                             nn::Init::normc(0.01), nn::Init::zeros());
+    }
+    if (dueling_ && !noisy_) {
       value_ = model_detail::DenseStack(params, model_detail::DenseStack::numbered(prefix("value"), hiddens.size()),
                                         trunk_.out_size(), hiddens, relu, rng, nn::Init::normc(1.0), nn::Init::zeros());
       value_out_.emplace(params, prefix("value_out"), value_.out_size(), atoms_, rng, nn::Init::normc(0.01),
@@ -137,14 +151,14 @@ class QModel {
   QDistribution<T> q_value_distributions(const nn::ParameterBinding<T>& p, const ModelInput<T>& in) const {
     model_detail::check_obs(kind, name_, in.obs, obs_size_);
     const ad::BasicVar<T> features = trunk_.forward(p, in.obs);
-    ad::BasicVar<T> scores = advantage_out_->forward(p, advantage_.forward(p, features));  // [rows, A*N]
+    ad::BasicVar<T> scores = advantage_scores(p, features);  // [rows, A*N]
     ad::BasicTape<T>& tape = scores.tape();
     const Eigen::Index rows = scores.rows();
     QDistribution<T> out;
     out.support = tape.constant(support_row_);
     if (atoms_ == 1) {
       if (dueling_) {
-        const ad::BasicVar<T> state_value = value_out_->forward(p, value_.forward(p, features));  // [rows, 1]
+        const ad::BasicVar<T> state_value = value_scores(p, features);  // [rows, 1]
         scores = state_value + (scores - ad::row_mean(scores));
       }
       out.q_values = scores;
@@ -153,7 +167,7 @@ class QModel {
       return out;
     }
     if (dueling_) {
-      const ad::BasicVar<T> state_score = value_out_->forward(p, value_.forward(p, features));  // [rows, N]
+      const ad::BasicVar<T> state_score = value_scores(p, features);  // [rows, N]
       const ad::BasicVar<T> centered_shift = state_score - ad::matmul(scores, tape.constant(atom_mean_));
       scores = scores + ad::matmul(centered_shift, tape.constant(atom_tile_));
     }
@@ -188,6 +202,7 @@ class QModel {
   std::size_t num_actions() const noexcept { return actions_; }
   std::size_t num_atoms() const noexcept { return atoms_; }
   bool dueling() const noexcept { return dueling_; }
+  bool noisy() const noexcept { return noisy_; }
   // The atoms z_0..z_{N-1} (linspace(v_min, v_max, N); {0} with one atom).
   std::span<const double> support() const noexcept { return support_; }
   const std::string& name() const noexcept { return name_; }
@@ -197,11 +212,47 @@ class QModel {
   static constexpr std::string_view kind = "QModel";
   std::string where() const { return model_detail::model_where(kind, name_); }
 
+  // hiddens (relu) then a linear output of `out` units, all noisy: "<prefix>_1".., "<prefix>_out".
+  static std::vector<nn::NoisyDense> noisy_stack(nn::Parameters& params, const std::string& prefix, std::size_t in,
+                                                 const std::vector<std::size_t>& hiddens, std::size_t out, double sigma0,
+                                                 RandomStream& rng) {
+    std::vector<nn::NoisyDense> layers;
+    for (std::size_t k = 0; k < hiddens.size(); ++k) {
+      layers.emplace_back(params, prefix + "_" + std::to_string(k + 1), in, hiddens[k], sigma0, rng);
+      in = hiddens[k];
+    }
+    layers.emplace_back(params, prefix + "_out", in, out, sigma0, rng);
+    return layers;
+  }
+  template <class T>
+  ad::BasicVar<T> noisy_forward(const nn::ParameterBinding<T>& p, const std::vector<nn::NoisyDense>& layers,
+                                ad::BasicVar<T> x) const {
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+      x = layers[k].forward(p, x, noise_);
+      if (k + 1 < layers.size()) x = ad::relu(x);
+    }
+    return x;
+  }
+  template <class T>
+  ad::BasicVar<T> advantage_scores(const nn::ParameterBinding<T>& p, ad::BasicVar<T> features) const {
+    if (noisy_) return noisy_forward(p, noisy_advantage_, features);
+    return advantage_out_->forward(p, advantage_.forward(p, features));
+  }
+  template <class T>
+  ad::BasicVar<T> value_scores(const nn::ParameterBinding<T>& p, ad::BasicVar<T> features) const {
+    if (noisy_) return noisy_forward(p, noisy_value_, features);
+    return value_out_->forward(p, value_.forward(p, features));
+  }
+
   std::string name_;
   std::size_t obs_size_ = 0;
   std::size_t actions_ = 0;
   std::size_t atoms_ = 1;
   bool dueling_ = true;
+  bool noisy_ = false;
+  mutable RandomStream noise_;  // noisy layers' draws: one per layer per forward pass
+  std::vector<nn::NoisyDense> noisy_advantage_;
+  std::vector<nn::NoisyDense> noisy_value_;
   model_detail::DenseStack trunk_;
   model_detail::DenseStack advantage_;
   std::optional<nn::Dense> advantage_out_;

@@ -17,13 +17,7 @@ using rlpp::Json;
 using rlpp::test::LearningRun;
 using rlpp::test::report;
 using rlpp::test::train_until;
-
-namespace {
-Json with(Json config, const Json& overrides) {
-  for (auto& [k, v] : overrides.items()) config[k] = v;
-  return config;
-}
-}  // namespace
+using rlpp::test::with;
 
 // About 6 s per seed (27k steps): the mean over the last 100 episodes still counts the early
 // ones when the policy itself is already near -150.

@@ -13,13 +13,7 @@ using rlpp::Json;
 using rlpp::test::LearningRun;
 using rlpp::test::report;
 using rlpp::test::train_until;
-
-namespace {
-Json with(Json config, const Json& overrides) {
-  for (auto& [k, v] : overrides.items()) config[k] = v;
-  return config;
-}
-}  // namespace
+using rlpp::test::with;
 
 TEST_CASE("PPO reaches 150 on CartPole-v1 within 100k steps (RLlib's cartpole-ppo.yaml)") {
   for (std::int64_t seed : {42, 1, 2}) {

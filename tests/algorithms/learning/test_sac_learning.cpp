@@ -20,13 +20,7 @@ using rlpp::Json;
 using rlpp::test::LearningRun;
 using rlpp::test::report;
 using rlpp::test::train_until;
-
-namespace {
-Json with(Json config, const Json& overrides) {
-  for (auto& [k, v] : overrides.items()) config[k] = v;
-  return config;
-}
-}  // namespace
+using rlpp::test::with;
 
 TEST_CASE("SAC reaches -150 on Pendulum-v1 within 30k steps (RLlib's pendulum-sac.yaml)") {
   for (std::int64_t seed : {42}) {

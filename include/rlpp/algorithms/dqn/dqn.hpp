@@ -20,23 +20,12 @@
 #include "rlpp/core/config.hpp"
 #include "rlpp/core/error.hpp"
 #include "rlpp/core/json.hpp"
-#include "rlpp/data/nstep.hpp"
 #include "rlpp/models/q_model.hpp"
 #include "rlpp/policy/policy.hpp"
+#include "rlpp/policy/postprocessors.hpp"
 #include "rlpp/trainer/trainer.hpp"
 
 namespace rlpp::dqn {
-
-// RLlib's postprocess_nstep_and_prio: n-step returns over each trajectory (adjust_nstep, which
-// also writes the per-row bootstrap discount "n_step_discounts"). Worker-side prioritization,
-// the other half of RLlib's function, is off (off_policy::validate rejects it).
-struct postprocess_nstep {
-  template <class Policy>
-  void operator()(Policy& policy, SampleBatch& batch) const {
-    const auto& c = policy.config();
-    adjust_nstep(static_cast<int>(c.positive_int("n_step")), static_cast<float>(c.template get<double>("gamma")), batch);
-  }
-};
 
 // RLlib's DQN DEFAULT_CONFIG (reference 2.4): the off-policy plan's keys, then DQN's own.
 struct Config {
@@ -107,7 +96,7 @@ struct Validate {
   }
 };
 
-using Policy = build_policy<"DQNTorchPolicy", loss<Loss>, model<QModel>, postprocess<postprocess_nstep>>;
+using Policy = build_policy<"DQNTorchPolicy", loss<Loss>, model<QModel>, postprocess<nstep_returns>>;
 
 using Trainer = build_trainer<"DQN", default_config<Config>, default_policy<Policy>, execution_plan<off_policy::Plan>,
                               validate_config<Validate>>;

@@ -28,7 +28,7 @@ struct Config {
 
 using Validate = dqn::Validate;
 
-using Policy = build_policy<"SimpleQTorchPolicy", loss<dqn::Loss>, model<QModel>, postprocess<dqn::postprocess_nstep>>;
+using Policy = build_policy<"SimpleQTorchPolicy", loss<dqn::Loss>, model<QModel>, postprocess<nstep_returns>>;
 
 using Trainer = build_trainer<"SimpleQ", default_config<Config>, default_policy<Policy>,
                               execution_plan<off_policy::Plan>, validate_config<Validate>>;
