@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The full test suite from a fresh checkout: installs dependencies, then
 #  1. installs rlpp into a scratch prefix and builds a small consumer project with find_package,
-#  2. builds the learning tests, examples, benchmarks and tools in Release and runs their tests,
-#  3. builds the module (unit) tests with AddressSanitizer + UBSan and runs them.
-# Each unit test is compiled once, in the sanitizer build (which checks strictly more than a
-# plain build would); the `release` preset builds everything, for development.
+#  2. builds the learning tests, examples, benchmarks and tools in Release, with the unit tests
+#     of the top modules (algorithms, cli, trainer), and runs them all,
+#  3. builds the other modules' unit tests with AddressSanitizer + UBSan and runs them.
+# Each test is compiled once, so the run fits CI's time: the lower modules (memory, threads,
+# numerics) under the sanitizers, the top ones (compositions of the lower) in Release; the
+# tools and benchmarks at -O1 (built to be checked here; time them from the release preset).
+# The presets `release` and `sanitize` build everything, for development.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -16,6 +19,6 @@ cmake --preset ci-release >/dev/null
 cmake --build --preset ci-release -j "$jobs"
 ctest --preset ci-release -j "$jobs"
 
-cmake --preset sanitize >/dev/null
-cmake --build --preset sanitize -j "$jobs"
-ctest --preset sanitize -j "$jobs"
+cmake --preset ci-sanitize >/dev/null
+cmake --build --preset ci-sanitize -j "$jobs"
+ctest --preset ci-sanitize -j "$jobs"

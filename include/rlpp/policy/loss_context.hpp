@@ -41,8 +41,8 @@ class LossContext {
         sequences_(sequences) {}
 
   // ---- the batch ----
-  // A column's rows as a [count, width] tape value (no gradient). Float columns are used in
-  // place; integer and boolean ones are converted to float on the tape.
+  // A column's rows as a [count, width] tape value (no gradient), copied onto the tape (float
+  // columns) or converted to float there (integer and boolean ones).
   template <class T>
   ad::Var operator[](ColumnKey<T> key) {
     return column(key.name);
@@ -58,7 +58,11 @@ class LossContext {
     const auto cols = static_cast<Eigen::Index>(width);
     switch (column.type()) {
       case ColumnType::float32:
-        return tape_->input(column.template get<float>().data() + begin_ * width, rows, cols);
+        // Copied onto the tape, whose buffers are 64-byte aligned: Eigen's vectorized reductions
+        // peel a different number of leading elements depending on the address, so reducing the
+        // column in place would round differently with where the allocator put it (results
+        // would then depend on the process's allocation history).
+        return tape_->constant(column.template get<float>().data() + begin_ * width, rows, cols);
       case ColumnType::int64: {
         const std::int64_t* data = column.template get<std::int64_t>().data() + begin_ * width;
         return tape_->constant(

@@ -1,12 +1,14 @@
-// DQN and SimpleQ learning tests (ctest label `learning`): RLlib's tuned examples (reference 1.2:
-// cartpole-dqn.yaml and cartpole-simpleq.yaml, 150 within 50k steps; run on CartPole-v1),
-// rl-zoo's tuned DQN to 475 on CartPole-v1 within 50k steps, and MountainCar-v0 to -190 (above -200).
+// DQN, SimpleQ and Ape-X learning tests (ctest label `learning`; one file, as they share the DQN
+// policy): RLlib's tuned examples (reference 1.2: cartpole-dqn.yaml and cartpole-simpleq.yaml,
+// 150 within 50k steps; cartpole-apex.yaml, 150 within 250k; run on CartPole-v1), rl-zoo's tuned
+// DQN to 475 on CartPole-v1 within 50k steps, and MountainCar-v0 to -190 (above -200).
 // min_iter_time_s 0 lets an iteration end after timesteps_per_iteration steps however fast
 // (RLlib's 1 s minimum changes when results are reported, not what is learned). Each stops at its threshold; the seed counts keep the file within about a minute on 2 cores.
 #include <doctest/doctest.h>
 
 #include <cstdint>
 
+#include <rlpp/algorithms/dqn/apex.hpp>
 #include <rlpp/algorithms/dqn/dqn.hpp>
 #include <rlpp/algorithms/dqn/simple_q.hpp>
 #include <rlpp/algorithms/dqn/tuned_configs.hpp>
@@ -50,6 +52,15 @@ TEST_CASE("DQN reaches -190 on MountainCar-v0 within 120k steps") {
   for (std::int64_t seed : {1}) {
     const LearningRun run = train_until<rlpp::dqn::Trainer>(with(rlpp::dqn::tuned::mountain_car(), {{"seed", seed}}), -190.0, 120000);
     report("DQN mountaincar", seed, -190.0, run);
+    CHECK(run.reached);
+  }
+}
+
+// RLlib's cartpole-apex.yaml: 3 workers, 2 replay shards, training_intensity 16.
+TEST_CASE("APEX reaches 150 on CartPole-v1 within 250k steps (RLlib's cartpole-apex.yaml)") {
+  for (std::int64_t seed : {42, 1}) {
+    const LearningRun run = train_until<rlpp::apex::Trainer>(with(rlpp::apex::tuned::cartpole_apex(), {{"seed", seed}}), 150.0, 250000);
+    report("APEX cartpole", seed, 150.0, run);
     CHECK(run.reached);
   }
 }

@@ -59,16 +59,7 @@ struct Config {
           {"scale_timesteps", 10000}}},
         {"timesteps_per_iteration", 1000},
         {"evaluation_config", {{"explore", false}}},
-        // replay
-        {"buffer_size", 50000},
-        {"prioritized_replay", true},
-        {"prioritized_replay_alpha", 0.6},
-        {"prioritized_replay_beta", 0.4},
-        {"final_prioritized_replay_beta", 0.4},
-        {"prioritized_replay_beta_annealing_timesteps", 20000},
-        {"prioritized_replay_eps", 1e-6},
-        {"compress_observations", false},
-        {"training_intensity", nullptr},
+        // replay: off_policy::defaults()' (buffer_size 50000, prioritized replay alpha 0.6, beta 0.4)
         // optimization
         {"critic_lr", 1e-3},
         {"actor_lr", 1e-3},
@@ -83,8 +74,6 @@ struct Config {
         {"train_batch_size", 256},
         // parallelism
         {"num_workers", 0},
-        {"worker_side_prioritization", false},
-        {"min_iter_time_s", 1},
         // rlpp: actions are the actor's, already inside the Box
         {"normalize_actions", false},
         {"clip_actions", false}};
