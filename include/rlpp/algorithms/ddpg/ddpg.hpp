@@ -96,8 +96,6 @@ struct Validate {
     if (!json["l2_reg"].is_null()) (void)c.number_in("l2_reg", 0.0, 1e30);
     if (c.get<bool>("use_huber") && !(c.number_in("huber_threshold", 0.0, 1e30) > 0.0))
       throw ConfigError(c.path_of("huber_threshold"), "must be > 0 with use_huber");
-    if (!json["grad_clip"].is_null() && !(c.number_in("grad_clip", 0.0, 1e30) > 0.0))
-      throw ConfigError(c.path_of("grad_clip"), "must be > 0 or null (RLlib: `grad_clip` value must be > 0.0)");
     if (c.get<bool>("use_state_preprocessor"))
       throw ConfigError(c.path_of("use_state_preprocessor"), "a state preprocessor (RLlib's model before actor and critic) is not implemented",
                         "set use_state_preprocessor to false: actor and critic read the observations directly");

@@ -73,8 +73,6 @@ struct Validate {
       throw ConfigError(c.path_of("sigma0"), "must be > 0 for noisy networks");
     if (!(c.number_in("adam_epsilon", 0.0, 1e30) > 0.0))
       throw ConfigError(c.path_of("adam_epsilon"), "must be > 0, got " + describe_json(json["adam_epsilon"]));
-    if (!json["grad_clip"].is_null() && !(c.number_in("grad_clip", 0.0, 1e30) > 0.0))
-      throw ConfigError(c.path_of("grad_clip"), "must be > 0 or null, got " + describe_json(json["grad_clip"]));
     if (!json["before_learn_on_batch"].is_null())
       throw ConfigError(c.path_of("before_learn_on_batch"), "a Python callback has no meaning here",
                         "leave it null; write a plan with rlpp::for_each(...) before TrainOneStep instead");

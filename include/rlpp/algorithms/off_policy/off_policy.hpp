@@ -70,6 +70,10 @@ inline void validate(Json& json) {
   (void)c.number_in("prioritized_replay_beta_annealing_timesteps", 0.0, 1e30);
   if (!(c.number_in("prioritized_replay_eps", 0.0, 1e30) > 0.0))
     throw ConfigError(c.path_of("prioritized_replay_eps"), "must be > 0 (a zero TD error would get priority 0)");
+  // RLlib: "grad_clip value must be > 0.0" (null: no clipping).
+  if (c.contains("grad_clip") && !json["grad_clip"].is_null() && !(c.number_in("grad_clip", 0.0, 1e30) > 0.0))
+    throw ConfigError(c.path_of("grad_clip"), "must be > 0 or null, got " + describe_json(json["grad_clip"]),
+                      "use null for no clipping");
   if (!json["training_intensity"].is_null() && !(c.number_in("training_intensity", 0.0, 1e30) > 0.0))
     throw ConfigError(c.path_of("training_intensity"), "must be > 0 or null");
   if (c.get<bool>("worker_side_prioritization"))

@@ -73,9 +73,6 @@ struct Validate {
   void operator()(Json& json) const {
     off_policy::validate(json);
     const rlpp::Config c(json);
-    if (!json["grad_clip"].is_null() && !(c.number_in("grad_clip", 0.0, 1e30) > 0.0))
-      throw ConfigError(c.path_of("grad_clip"), "must be > 0 if set, got " + describe_json(json["grad_clip"]),
-                        "use null for no clipping");
     const Json& t = json["target_entropy"];
     if (!(t.is_number() || (t.is_string() && t.get<std::string>() == "auto")))
       throw ConfigError(c.path_of("target_entropy"), "must be \"auto\" or a number, got " + describe_json(t));
