@@ -3,7 +3,8 @@
 //   td3_pendulum  RLtools' TD3 Pendulum-v1 benchmark: 1 env, batch 100, 64-64 relu actor and
 //                 twin critics, 100 random warm-up steps, actor and target updates every 2nd
 //                 step, one update per env step; 20k steps, wall compared at 10k (RLtools 1.70 s)
-//                 and the return at 20k (RLtools about -145); target -200.
+//                 and the return at 20k (RLtools about -145); target -200. Returns: training
+//                 episodes (exploring) and greedy_return, the final policy without exploration.
 //   sac_pendulum  RLtools' SAC Pendulum-v1 benchmark: as above with a squashed-Gaussian actor,
 //                 learnable alpha from 0.5; 10k steps (RLtools 2.22 s, return <= -190); target -200.
 //   dqn_cartpole  DQN on CartPole-v1 until the mean return reaches 475 (goal: within 50k steps
@@ -25,19 +26,26 @@
 
 #include "training_speed.hpp"
 
+// The final policy is also scored over 10 episodes without exploration (greedy_return).
+rlpp::Json greedy_evaluation(rlpp::Json config) {
+  config["evaluation_num_episodes"] = 10;
+  config["evaluation_config"] = {{"explore", false}};
+  return config;
+}
+
 int main(int argc, char** argv) {
   using namespace rlpp::bench;
   const Options o = parse_options(argc, argv, "offpolicy_speed", "td3|sac|dqn");
   std::vector<Case> cases;
   if (o.which == "td3" || o.which == "all") {
     const std::int64_t steps = o.steps > 0 ? o.steps : 20000;
-    cases.push_back({"td3_pendulum_rltools", rlpp::td3::tuned::rltools_pendulum(steps), steps, -200.0,
-                     std::min<std::int64_t>(10000, steps), false, run_trainer<rlpp::td3::Trainer>});
+    cases.push_back({"td3_pendulum_rltools", greedy_evaluation(rlpp::td3::tuned::rltools_pendulum(steps)), steps, -200.0,
+                     std::min<std::int64_t>(10000, steps), false, run_trainer<rlpp::td3::Trainer>, true});
   }
   if (o.which == "sac" || o.which == "all") {
     const std::int64_t steps = o.steps > 0 ? o.steps : 10000;
-    cases.push_back({"sac_pendulum_rltools", rlpp::sac::tuned::rltools_pendulum(steps), steps, -200.0, steps, false,
-                     run_trainer<rlpp::sac::Trainer>});
+    cases.push_back({"sac_pendulum_rltools", greedy_evaluation(rlpp::sac::tuned::rltools_pendulum(steps)), steps, -200.0,
+                     steps, false, run_trainer<rlpp::sac::Trainer>, true});
   }
   if (o.which == "dqn" || o.which == "all") {
     const std::int64_t steps = o.steps > 0 ? o.steps : 50000;

@@ -26,6 +26,9 @@ struct Run {
   std::optional<double> seconds_at_timed_steps;  // wall when timesteps_total first reached timed_steps
   double return_at_timed_steps = 0.0;
   double final_return = 0.0;
+  // The final policy's mean return over evaluation_num_episodes episodes without exploration
+  // (Case::greedy_evaluation; after the timed run, not part of its wall time).
+  std::optional<double> greedy_return;
 };
 
 struct Case {
@@ -36,6 +39,7 @@ struct Case {
   std::int64_t timed_steps;  // the step count whose wall time is compared with the peers (0: steps)
   bool stop_at_target = false;
   std::function<Run(const Case&, std::int64_t seed, int threads)> run;
+  bool greedy_evaluation = false;  // also score the final policy without exploration
 };
 
 // Trains TrainerType on c.config with `seed` and `threads` until c.steps (or the target, with
@@ -68,6 +72,9 @@ Run run_trainer(const Case& c, std::int64_t seed, int threads) {
     }
   }
   run.seconds = elapsed();
+  // Training episodes are scored with exploration on; peers often report the final
+  // deterministic policy's return, so the benchmark gives both.
+  if (c.greedy_evaluation) run.greedy_return = trainer.evaluate()["evaluation"]["episode_reward_mean"].template get<double>();
   return run;
 }
 
@@ -85,7 +92,8 @@ inline Json to_json(const Case& c, std::int64_t seed, const Run& r) {
           {"target", c.target},
           {"time_to_target_s", optional_json(r.seconds_to_target)},
           {"steps_to_target", optional_json(r.steps_to_target)},
-          {"final_return", r.final_return}};
+          {"final_return", r.final_return},
+          {"greedy_return", optional_json(r.greedy_return)}};
 }
 
 inline double median(std::vector<double> v) {
@@ -129,13 +137,14 @@ inline Options parse_options(int argc, char** argv, const char* program, const c
 inline int run_cases(const std::vector<Case>& cases, const Options& o) {
   Json summary = Json::array();
   for (const Case& c : cases) {
-    std::vector<double> wall, timed, to_target, final_return, timed_return;
+    std::vector<double> wall, timed, to_target, final_return, timed_return, greedy_return;
     int reached = 0;
     for (int r = 0; r < o.runs; ++r) {
       const Run run = c.run(c, o.seed + r, o.threads);
       std::cout << to_json(c, o.seed + r, run).dump() << std::endl;
       wall.push_back(run.seconds);
       final_return.push_back(run.final_return);
+      if (run.greedy_return) greedy_return.push_back(*run.greedy_return);
       if (run.seconds_at_timed_steps) {
         timed.push_back(*run.seconds_at_timed_steps);
         timed_return.push_back(run.return_at_timed_steps);
@@ -155,7 +164,8 @@ inline int run_cases(const std::vector<Case>& cases, const Options& o) {
                        {"median_return_at_timed_steps", timed_return.empty() ? Json() : Json(median(timed_return))},
                        {"runs_reaching_target", reached},
                        {"median_time_to_target_s", to_target.empty() ? Json() : Json(median(to_target))},
-                       {"median_final_return", median(final_return)}});
+                       {"median_final_return", median(final_return)},
+                       {"median_greedy_return", greedy_return.empty() ? Json() : Json(median(greedy_return))}});
   }
   std::cout << Json{{"summary", summary}}.dump(2) << std::endl;
   return 0;

@@ -521,13 +521,22 @@ TEST_CASE("DDPG and TD3 trainers train on Pendulum-v1 with the off-policy plan")
       CHECK_MESSAGE(std::isfinite(learner(r)[key].get<double>()), key);
     CHECK(r["info"]["num_target_updates"].get<std::int64_t>() > 200);
   }
-  SUBCASE("TD3: n_step 3 postprocessing writes n_step_discounts") {
+  SUBCASE("TD3: n_step 3 postprocessing writes n_step_discounts, within each fragment") {
+    // As RLlib's DDPG/TD3, the fragment length is not raised to n_step: with the default 1 the
+    // sums stop at each one-step fragment; with fragments of 3 the first row sums 3 rewards.
     rlpp::td3::Trainer trainer(small_trainer_config({{"n_step", 3}, {"exploration_config", {{"random_timesteps", 50}}}}));
+    CHECK(trainer.config()["rollout_fragment_length"] == 1);
     const Json r = trainer.train();
     CHECK(std::isfinite(learner(r)["critic_loss"].get<double>()));
-    const rlpp::SampleBatch batch = trainer.workers().local_worker().sample();
+    rlpp::SampleBatch batch = trainer.workers().local_worker().sample();
     REQUIRE(batch.contains("n_step_discounts"));
+    CHECK(batch.values<float>("n_step_discounts")[0] == doctest::Approx(0.99));
+    rlpp::td3::Trainer longer(small_trainer_config(
+        {{"n_step", 3}, {"rollout_fragment_length", 3}, {"exploration_config", {{"random_timesteps", 50}}}}));
+    batch = longer.workers().local_worker().sample();
+    REQUIRE(batch.count() == 3);
     CHECK(batch.values<float>("n_step_discounts")[0] == doctest::Approx(0.99 * 0.99 * 0.99));
+    CHECK(batch.values<float>("n_step_discounts")[2] == doctest::Approx(0.99));
   }
 }
 

@@ -3,18 +3,21 @@
 // without double Q, done masking, the n-step discount, Huber, importance weights, the C51
 // projection and cross entropy; then through the off-policy plan: per-row TD errors becoming
 // replay priorities, the target network's update frequency; RLlib's defaults (DQN and SimpleQ)
-// and validation; checkpoint round trip and determinism.
+// and validation; checkpoint round trip (noisy nets' noise stream, and the replay buffer with
+// store_buffer_in_checkpoints, also for Ape-X's shards) and determinism.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
 
+#include <rlpp/algorithms/dqn/apex.hpp>
 #include <rlpp/algorithms/dqn/dqn.hpp>
 #include <rlpp/algorithms/dqn/simple_q.hpp>
 #include <rlpp/algorithms/dqn/tuned_configs.hpp>
@@ -39,6 +42,11 @@ Json linear_q_config(Json extra = Json::object()) {
          {"seed", 1}};
   for (auto& [k, v] : extra.items()) c[k] = v;
   return c;
+}
+
+Json merged(Json base, const Json& extra) {
+  base.update(extra);
+  return base;
 }
 
 rlpp::dqn::Policy make_policy(Json extra = Json::object()) {
@@ -493,6 +501,199 @@ TEST_CASE("a DQN trainer restored from a checkpoint has the same weights, target
   CHECK(pa.get_target_weights() == pb.get_target_weights());
   CHECK(pa.get_state()["exploration"] == pb.get_state()["exploration"]);
   CHECK(pa.get_state()["optimizer"] == pb.get_state()["optimizer"]);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a noisy DQN policy restored from its state continues with the same noise") {
+  // Odd numbers of normals per forward pass (8*3 -> 11 draws, ...), so a pending normal() spare
+  // is part of the noise stream's state.
+  const Json config{{"lr", 0.01}, {"noisy", true}, {"model", {{"fcnet_hiddens", {8}}}}, {"hiddens", {3}}, {"dueling", true}};
+  auto a = make_policy(config);
+  const rlpp::SampleBatch batch = make_batch(two_rows());
+  rlpp::nn::Matrix obs(3, 2);
+  obs << 0.5f, -1.0f, 2.0f, 0.25f, -0.75f, 1.5f;
+  (void)a.learn_on_batch(batch);
+  for (int i = 0; i < 2 && a.get_state()["model"]["noise"].size() != 5; ++i) (void)a.compute_actions(obs, {}, false);
+  const Json state = a.get_state();
+  REQUIRE(state["model"]["noise"].size() == 5);  // 4 state words and the spare
+  auto b = make_policy(merged(config, {{"seed", 99}}));
+  b.set_state(Json::from_cbor(Json::to_cbor(state)));
+  CHECK(b.get_state() == state);
+  // Without the noise stream (a state saved before it was), the same weights act with other noise.
+  Json without_noise = state;
+  without_noise["model"].erase("noise");
+  auto c = make_policy(merged(config, {{"seed", 99}}));
+  c.set_state(without_noise);
+  CHECK(c.get_weights() == a.get_weights());
+  bool noise_differs = false;
+  for (int i = 0; i < 3; ++i) {
+    const rlpp::nn::Matrix qa = a.compute_actions(obs, {}, false).action_dist_inputs;
+    const rlpp::nn::Matrix qb = b.compute_actions(obs, {}, false).action_dist_inputs;
+    const rlpp::nn::Matrix qc = c.compute_actions(obs, {}, false).action_dist_inputs;
+    CHECK(qa == qb);
+    noise_differs = noise_differs || qa != qc;
+    const Json la = a.learn_on_batch(batch), lb = b.learn_on_batch(batch);
+    CHECK(la == lb);
+  }
+  CHECK(noise_differs);
+  CHECK(a.get_weights() == b.get_weights());
+  CHECK(a.get_target_weights() == b.get_target_weights());
+  // A malformed noise stream is a CheckpointError that changes nothing; a non-noisy model
+  // rejects a noise stream.
+  Json broken = state;
+  broken["model"]["noise"] = Json::array({1, 2});
+  const auto weights = b.get_weights();
+  CHECK_THROWS_WITH_AS(b.set_state(broken), doctest::Contains("noise stream"), rlpp::CheckpointError);
+  CHECK(b.get_weights() == weights);
+  auto plain = make_policy({{"model", {{"fcnet_hiddens", {8}}}}, {"hiddens", {3}}});
+  Json noisy_model_only = plain.get_state();
+  noisy_model_only["model"] = state["model"];
+  CHECK_THROWS_WITH_AS(plain.set_state(noisy_model_only), doctest::Contains("not noisy"), rlpp::CheckpointError);
+}
+
+namespace {
+// The replay buffer saved in a checkpoint's plan state (the Replay node's {"buffer": ...}), or
+// nullptr when the plan saved none.
+const Json* saved_buffer(const Json& plan) {
+  if (plan.is_object() && plan.contains("buffer") && plan["buffer"].is_object() &&
+      plan["buffer"].value("type", "") == "MultiAgentReplayBuffer")
+    return &plan["buffer"];
+  if (plan.is_array() || plan.is_object())
+    for (const Json& part : plan)
+      if (const Json* found = saved_buffer(part)) return found;
+  return nullptr;
+}
+std::optional<Json> saved_buffer_at(const std::filesystem::path& checkpoint) {
+  const Json state = rlpp::read_checkpoint_state(checkpoint);
+  const Json* buffer = saved_buffer(state["plan"]);
+  return buffer ? std::optional<Json>(*buffer) : std::nullopt;
+}
+// What must continue bit-identically from one train() result.
+Json continued(const Json& result) {
+  return Json{{"episode_reward_mean", result["episode_reward_mean"]},
+              {"timesteps_total", result["timesteps_total"]},
+              {"episodes_total", result["episodes_total"]},
+              {"num_steps_trained", result["info"]["num_steps_trained"]},
+              {"learner", result["info"]["learner"]}};
+}
+// Trains `a` for `n` more iterations and a fresh trainer restored from `checkpoint` for as many:
+// every result and the final weights must agree.
+template <class T>
+void check_continues_identically(T& a, const Json& fresh_config, const std::filesystem::path& checkpoint, int n) {
+  std::vector<Json> expected;
+  for (int i = 0; i < n; ++i) expected.push_back(continued(a.train()));
+  T b(fresh_config);
+  b.restore(checkpoint);
+  for (int i = 0; i < n; ++i) {
+    CAPTURE(i);
+    const Json got = continued(b.train());
+    CHECK(got.dump() == expected[static_cast<std::size_t>(i)].dump());  // (dump: NaN reads as null)
+  }
+  CHECK(expected.back()["learner"]["default_policy"]["learner_stats"].contains("mean_q"));
+  auto& pa = a.workers().local_worker().policy("default_policy");
+  auto& pb = b.workers().local_worker().policy("default_policy");
+  CHECK(pa.get_weights() == pb.get_weights());
+  CHECK(pa.get_state() == pb.get_state());
+}
+}  // namespace
+
+TEST_CASE("store_buffer_in_checkpoints: a DQN trainer restored from a checkpoint continues bit-identically") {
+  const auto dir = std::filesystem::temp_directory_path() / "rlpp_test_dqn_buffer_checkpoint";
+  std::filesystem::remove_all(dir);
+  for (const Json& extra : {Json::object(), Json{{"noisy", true}, {"n_step", 2}, {"prioritized_replay", false}}}) {
+    CAPTURE(extra.dump());
+    rlpp::dqn::Trainer a(trainer_config(merged(extra, {{"store_buffer_in_checkpoints", true}})));
+    (void)a.train();
+    (void)a.train();
+    const auto checkpoint = a.save(dir);
+    const auto buffer = saved_buffer_at(checkpoint);
+    REQUIRE(buffer.has_value());
+    CHECK((*buffer)["added"] == 200);
+    CHECK((*buffer)["shards"][0]["default_policy"]["size"] == 200);
+    // Another seed: whatever the restored trainer continues with comes from the checkpoint.
+    check_continues_identically(a, trainer_config(merged(extra, {{"store_buffer_in_checkpoints", true}, {"seed", 11}})),
+                                checkpoint, 2);
+    std::filesystem::remove_all(dir);
+  }
+}
+
+TEST_CASE("store_buffer_in_checkpoints off (the default): no buffer in the checkpoint; a saved one is ignored") {
+  const auto dir = std::filesystem::temp_directory_path() / "rlpp_test_dqn_buffer_flag";
+  std::filesystem::remove_all(dir);
+  rlpp::dqn::Trainer with_buffer(trainer_config({{"store_buffer_in_checkpoints", true}}));
+  (void)with_buffer.train();
+  const auto checkpoint = with_buffer.save(dir / "with");
+  // Restored with the flag off, the saved buffer is ignored: the buffer starts empty, so the
+  // first iteration samples learning_starts steps before it learns, and training diverges
+  // from the saved trainer's.
+  rlpp::dqn::Trainer ignoring(trainer_config());
+  ignoring.restore(checkpoint);
+  const auto saved_off = ignoring.save(dir / "off");
+  CHECK_FALSE(saved_buffer_at(saved_off).has_value());
+  const Json next_with = with_buffer.train(), next_ignoring = ignoring.train();
+  CHECK(next_ignoring["info"]["num_steps_trained"].get<std::int64_t>() < next_with["info"]["num_steps_trained"].get<std::int64_t>());
+  // A checkpoint without a buffer restored with the flag on leaves the buffer empty.
+  rlpp::dqn::Trainer storing(trainer_config({{"store_buffer_in_checkpoints", true}}));
+  storing.restore(saved_off);
+  const auto empty = saved_buffer_at(storing.save(dir / "on"));
+  REQUIRE(empty.has_value());
+  CHECK((*empty)["added"] == 0);
+  CHECK((*empty)["shards"][0].empty());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("store_buffer_in_checkpoints with Ape-X's replay shards: every shard is saved and restored, and training continues bit-identically") {
+  const auto dir = std::filesystem::temp_directory_path() / "rlpp_test_apex_buffer_checkpoint";
+  std::filesystem::remove_all(dir);
+  const auto config = [](std::int64_t seed) {
+    return Json{{"env", "CartPole-v1"},
+                {"num_workers", 2},
+                {"seed", seed},
+                {"model", {{"fcnet_hiddens", {16}}}},
+                {"hiddens", {16}},
+                {"optimizer", {{"num_replay_buffer_shards", 2}, {"max_weight_sync_delay", 40}}},
+                {"rollout_fragment_length", 20},
+                {"train_batch_size", 16},
+                {"buffer_size", 2000},
+                {"learning_starts", 100},
+                {"target_network_update_freq", 64},
+                {"timesteps_per_iteration", 200},
+                {"min_iter_time_s", 0},
+                {"store_buffer_in_checkpoints", true}};
+  };
+  rlpp::apex::Trainer a(config(5));
+  (void)a.train();
+  const auto checkpoint = a.save(dir / "a");
+  const Json saved = rlpp::read_checkpoint_state(checkpoint);
+  const Json* buffer = saved_buffer(saved["plan"]);
+  REQUIRE(buffer != nullptr);
+  REQUIRE((*buffer)["shards"].size() == 2);
+  std::int64_t stored = 0;
+  for (const Json& shard : (*buffer)["shards"]) {
+    CHECK(shard["default_policy"]["type"] == "PrioritizedReplayBuffer");
+    stored += shard["default_policy"]["size"].get<std::int64_t>();
+  }
+  CHECK(stored == (*buffer)["added"].get<std::int64_t>());
+  CHECK(stored >= 200);
+  // Restored into a trainer of another seed, then saved again: the same state, shards included.
+  rlpp::apex::Trainer b(config(9));
+  b.restore(checkpoint);
+  const Json resaved = rlpp::read_checkpoint_state(b.save(dir / "b"));
+  CHECK(resaved["plan"] == saved["plan"]);
+  CHECK(resaved["workers"] == saved["workers"]);
+  // The plan state also holds the async ParallelRollouts' queue of sampled batches and its
+  // first-pull weight sync, so the restored trainer continues bit-identically: same results,
+  // same learner weights, same (lagging) worker weights.
+  for (int i = 0; i < 2; ++i) {
+    const Json ra = a.train(), rb = b.train();
+    CHECK(rb["info"]["num_steps_trained"] == ra["info"]["num_steps_trained"]);
+    CHECK(rb["episode_reward_mean"] == ra["episode_reward_mean"]);
+    CHECK(rb["info"]["learner"]["default_policy"]["learner_stats"]["mean_q"] ==
+          ra["info"]["learner"]["default_policy"]["learner_stats"]["mean_q"]);
+  }
+  CHECK(b.workers().local_worker().policy("default_policy").get_weights() ==
+        a.workers().local_worker().policy("default_policy").get_weights());
+  CHECK(rlpp::read_checkpoint_state(b.save(dir / "b2"))["workers"] == rlpp::read_checkpoint_state(a.save(dir / "a2"))["workers"]);
   std::filesystem::remove_all(dir);
 }
 

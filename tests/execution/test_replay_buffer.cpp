@@ -274,3 +274,76 @@ TEST_CASE("get_state and set_state round-trip contents, ring position and counte
     CHECK(restored.get_state() == buffer.get_state());
   }
 }
+
+TEST_CASE("the state keeps float columns as binary: compact in CBOR, exact through CBOR and JSON text") {
+  ReplayBuffer buffer(50);
+  SampleBatch batch = timesteps(40);
+  batch[cols::obs](7, 1) = 0.1f;
+  buffer.add(batch);
+  const Json state = buffer.get_state();
+  const Json& obs = state["columns"]["obs"];
+  CHECK(obs["dtype"] == "float32");
+  CHECK(obs["shape"] == Json::array({40, 3}));
+  REQUIRE(obs["data"].is_binary());
+  CHECK(obs["data"].get_binary().size() == 40 * 3 * sizeof(float));
+  CHECK(state["columns"]["actions"]["data"].size() == 40);  // int64 and bool: lists
+  // Per timestep: 3 + 1 floats at 4 bytes, an int and a bool at 1 byte each, plus the
+  // (fixed) keys; a list of numbers would cost 9 bytes per float.
+  const std::size_t cbor = Json::to_cbor(state).size();
+  CHECK(cbor < 40 * (4 * 4 + 2) + 300);
+  for (const Json& transported : {Json::from_cbor(Json::to_cbor(state)), Json::parse(state.dump())}) {
+    ReplayBuffer restored(50);
+    restored.set_state(transported);
+    CHECK(restored.get_state() == state);
+  }
+}
+
+TEST_CASE("set_state reads the older state form (contents as SampleBatch JSON under \"storage\")") {
+  ReplayBuffer buffer(6);
+  const SampleBatch batch = timesteps(4);
+  buffer.add(batch);
+  Json legacy = buffer.get_state();
+  legacy.erase("columns");
+  legacy["storage"] = batch;
+  ReplayBuffer restored(6);
+  restored.set_state(legacy);
+  CHECK(restored.get_state() == buffer.get_state());
+}
+
+TEST_CASE("corrupt columns in a state are CheckpointErrors naming the column, and change nothing") {
+  ReplayBuffer buffer(6);
+  buffer.add(timesteps(5));
+  const Json state = buffer.get_state();
+  ReplayBuffer target(6);
+  target.add(timesteps(2, 50));
+  const Json before = target.get_state();
+  const auto rejects = [&](const Json& broken, const char* says) {
+    CAPTURE(says);
+    CHECK_THROWS_WITH_AS(target.set_state(broken), doctest::Contains(says), CheckpointError);
+    CHECK(target.get_state() == before);
+  };
+  Json broken = state;
+  broken["columns"]["obs"]["data"].get_binary().resize(5 * 3 * sizeof(float) + 1);
+  rejects(broken, "column 'obs': holds 61 bytes, its shape [5,3] needs 60");
+  broken = state;
+  broken["columns"]["obs"]["data"] = Json::array({1.0, 2.0});
+  rejects(broken, "column 'obs': has float32 data that is a JSON array, not binary");
+  broken = state;
+  broken["columns"]["rewards"]["shape"] = Json::array({4});
+  rejects(broken, "column 'rewards': has the shape [4]; the buffer holds 5 timesteps");
+  broken = state;
+  broken["columns"]["actions"]["data"][1] = 0.5;
+  rejects(broken, "column 'actions': holds 0.5 where an int64 is expected");
+  broken = state;
+  broken["columns"]["actions"]["dtype"] = "int8";
+  rejects(broken, "column 'actions': has the unknown dtype \"int8\"");
+  broken = state;
+  broken["columns"]["dones"]["data"].erase(0);
+  rejects(broken, "column 'dones': holds 4 values");
+  broken = state;
+  broken["columns"] = Json::array();
+  rejects(broken, "its columns are a JSON array");
+  broken = state;
+  broken["columns"]["obs"] = 3;
+  rejects(broken, "column 'obs': is not an object with dtype, shape and data");
+}

@@ -2,12 +2,16 @@
 // Replay operators (RLlib's rllib/execution/replay_ops.py) and the local multi-agent replay
 // buffer they share:
 //   StoreToReplayBuffer(buffer)       adds each batch, passes it through
-//   Replay(ctx, buffer)               source of replayed batches; not ready until learning_starts
+//   Replay(ctx, buffer)               source of replayed batches; not ready until learning_starts;
+//                                     saves the buffer with the plan if store_buffer_in_checkpoints
 //   MixInReplay(num_slots, proportion)  [batch] + k replayed whole batches, E[k] = proportion
 //   UpdatePriorities(ctx, buffer)     after TrainOneStep: priorities |td_error| + eps
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -105,6 +109,10 @@ class MultiAgentReplayBuffer {
         out[shards_.size() == 1 ? id : id + "/shard_" + std::to_string(k)] = std::visit([](const auto& x) { return x.stats(); }, b);
     return out;
   }
+  // Everything replay() and update_priorities() depend on, to continue bit-identically: each
+  // shard's buffer per policy (contents, ring position, counters, priorities: their own
+  // get_state), the replay stream, the add/replay round robin and the env steps added
+  // (learning_starts). beta needs nothing: it is a function of the timestep replay() is given.
   Json get_state() const {
     Json shards = Json::array();
     for (const Shard& shard : shards_) {
@@ -112,22 +120,57 @@ class MultiAgentReplayBuffer {
       for (const auto& [id, b] : shard) buffers[id] = std::visit([](const auto& x) { return x.get_state(); }, b);
       shards.push_back(std::move(buffers));
     }
-    return Json{{"added", added_}, {"rng", rng_.state()}, {"shards", std::move(shards)}, {"next_add", next_add_},
-                {"next_replay", next_replay_}};
+    // (The replay stream draws no normal(), so it has no pending spare to save.)
+    return Json{{"type", "MultiAgentReplayBuffer"}, {"added", added_},       {"rng", rng_.state()},
+                {"shards", std::move(shards)},      {"next_add", next_add_}, {"next_replay", next_replay_}};
   }
+  // Restores get_state()'s output into a buffer with as many shards of the same capacity
+  // (buffer_size / num_shards). A policy buffer's state of the other kind (uniform into
+  // prioritized or the reverse) is accepted as the buffers accept it. Everything is checked
+  // before anything changes: a CheckpointError, naming the policy and shard, leaves the buffer
+  // as it was.
   void set_state(const Json& state) {
-    const Json& shards = state.at("shards");
+    const std::string where = "MultiAgentReplayBuffer.set_state";
+    const std::string fix = "pass what MultiAgentReplayBuffer::get_state() returned";
+    if (!state.is_object() || !state.contains("shards") || !state["shards"].is_array())
+      throw CheckpointError(where, "expected an object with a list of \"shards\", got a JSON " + std::string(state.type_name()), fix);
+    if (const auto type = state.find("type"); type != state.end() && *type != "MultiAgentReplayBuffer")
+      throw CheckpointError(where, "the state's type is " + type->dump(), fix);
+    const Json& shards = state["shards"];
     if (shards.size() != shards_.size())
-      throw CheckpointError("MultiAgentReplayBuffer.set_state", "the state has " + std::to_string(shards.size()) +
-                                                                    " shards, this buffer " + std::to_string(shards_.size()));
-    added_ = state.at("added").get<std::size_t>();
-    rng_ = RandomStream::from_state(state.at("rng").get<std::array<std::uint64_t, 4>>());
-    next_add_ = state.at("next_add").get<std::size_t>() % shards_.size();
-    next_replay_ = state.at("next_replay").get<std::size_t>() % shards_.size();
-    for (std::size_t k = 0; k < shards_.size(); ++k) {
-      shards_[k].clear();
-      for (const auto& [id, s] : shards[k].items()) std::visit([&](auto& b) { b.set_state(s); }, buffer_for(shards_[k], id));
+      throw CheckpointError(where, "the state has " + std::to_string(shards.size()) + " shards, this buffer " +
+                                       std::to_string(shards_.size()),
+                            "restore into a buffer with as many replay shards (optimizer.num_replay_buffer_shards)");
+    const std::size_t added = state_count(state, "added", std::numeric_limits<std::size_t>::max(), where);
+    const std::size_t next_add = state_count(state, "next_add", shards_.size(), where);
+    const std::size_t next_replay = state_count(state, "next_replay", shards_.size(), where);
+    const Json& words = state.contains("rng") ? state["rng"] : Json();
+    const auto is_word = [](const Json& w) { return w.is_number_unsigned() || (w.is_number_integer() && w.get<std::int64_t>() >= 0); };
+    if (!words.is_array() || words.size() != 4 || !std::all_of(words.begin(), words.end(), is_word))
+      throw CheckpointError(where, "the replay stream's state is " + words.dump() + ", not 4 unsigned integers", fix);
+    const RandomStream rng = RandomStream::from_state(words.get<std::array<std::uint64_t, 4>>());
+    // Built aside, so that nothing changes until every policy buffer took its state.
+    std::vector<Shard> restored(shards_.size());
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+      const std::string in_shard = shards_.size() == 1 ? "" : ", shard " + std::to_string(k);
+      if (!shards[k].is_object())
+        throw CheckpointError(where + in_shard,
+                              "is a JSON " + std::string(shards[k].type_name()) + ", not an object of policy buffers", fix);
+      for (const auto& [id, s] : shards[k].items()) {
+        try {
+          std::visit([&](auto& b) { b.set_state(s); }, buffer_for(restored[k], id));
+        } catch (const Error& e) {
+          throw CheckpointError(where + ": policy '" + id + "'" + in_shard, e.what());
+        } catch (const Json::exception& e) {
+          throw CheckpointError(where + ": policy '" + id + "'" + in_shard, e.what());
+        }
+      }
     }
+    shards_ = std::move(restored);
+    added_ = added;
+    rng_ = rng;
+    next_add_ = next_add;
+    next_replay_ = next_replay;
   }
 
  private:
@@ -165,6 +208,18 @@ class MultiAgentReplayBuffer {
     return {&it->second, local_indexes_};
   }
 
+  // state[key]: an integer in [0, bound).
+  static std::size_t state_count(const Json& state, const char* key, std::size_t bound, const std::string& where) {
+    const auto it = state.find(key);
+    if (it == state.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::uint64_t>() >= bound)
+      throw CheckpointError(where, std::string("the state's '") + key + "' is " +
+                                       (it == state.end() ? std::string("missing") : it->dump()) +
+                                       (bound == std::numeric_limits<std::size_t>::max()
+                                            ? ", not a non-negative integer"
+                                            : ", not an integer in [0, " + std::to_string(bound) + ")"));
+    return it->get<std::size_t>();
+  }
+
   ReplayConfig config_;
   nn::PiecewiseSchedule beta_;
   RandomStream rng_;
@@ -190,17 +245,45 @@ struct StoreToReplayBufferFn {
 inline ForEach<detail::StoreToReplayBufferFn> StoreToReplayBuffer(MultiAgentReplayBuffer& buffer) { return {{&buffer}}; }
 
 // Endless source of replayed batches from `buffer`; not ready (nullopt) until learning_starts.
+// With the config's store_buffer_in_checkpoints (RLlib's key; default false) the buffer is part
+// of the plan's state, so a restored trainer replays exactly what the saved one would have:
+// get_state() is {"buffer": buffer.get_state()}, else null. set_state restores a saved buffer
+// only when the flag is on (with it off a saved buffer is ignored, as RLlib does). A state
+// without one (saved with the flag off) leaves the buffer as it is: empty in a freshly built
+// trainer, which then samples learning_starts timesteps again before it learns.
 class ReplayNode {
  public:
   using item_type = MultiAgentBatch;
-  ReplayNode(PlanContext& ctx, MultiAgentReplayBuffer& buffer) : ctx_(&ctx), buffer_(&buffer) {}
+  ReplayNode(PlanContext& ctx, MultiAgentReplayBuffer& buffer)
+      : ctx_(&ctx), buffer_(&buffer), checkpointed_(ctx.config.get_or<bool>("store_buffer_in_checkpoints", false)) {}
   std::optional<MultiAgentBatch> next() { return buffer_->replay(ctx_->global_timestep()); }
-  // The buffer is the plan creator's; checkpointing it is the plan's choice (RLlib's
-  // store_buffer_in_checkpoints), through get_state() on the buffer itself.
+
+  Json get_state() const { return checkpointed_ ? Json{{"buffer", buffer_->get_state()}} : Json(); }
+  void set_state(const Json& state) {
+    if (state.is_null()) return;
+    if (!state.is_object() || !state.contains("buffer"))
+      throw CheckpointError("Replay state", "expected null or {\"buffer\": ...}, got a JSON " + std::string(state.type_name()),
+                            "the checkpoint was written by a different execution plan");
+    if (!checkpointed_) return;
+    const Json& saved = state["buffer"];
+    // A buffer of a policy this trainer does not have could never be replayed into a learner.
+    if (saved.is_object() && saved.contains("shards") && saved["shards"].is_array()) {
+      const std::vector<std::string>& known = ctx_->workers.local_worker().policy_ids();
+      for (const Json& shard : saved["shards"])
+        if (shard.is_object())
+          for (const auto& entry : shard.items())
+            if (std::find(known.begin(), known.end(), entry.key()) == known.end())
+              throw CheckpointError("Replay state", "the saved replay buffer holds timesteps of policy '" + entry.key() +
+                                                        "', which this trainer does not have",
+                                    "restore into a trainer with the same multiagent.policies");
+    }
+    buffer_->set_state(saved);
+  }
 
  private:
   PlanContext* ctx_;
   MultiAgentReplayBuffer* buffer_;
+  bool checkpointed_;
 };
 inline ReplayNode Replay(PlanContext& ctx, MultiAgentReplayBuffer& buffer) { return ReplayNode(ctx, buffer); }
 

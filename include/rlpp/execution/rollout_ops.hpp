@@ -73,6 +73,33 @@ class ParallelRolloutsNode {
     }
   }
 
+  // Checkpointed with the plan: whether the workers got their first weights (a restored plan
+  // must not push the learner's weights to workers whose own, lagging weights were restored),
+  // and in async mode the batches sampled but not yet handed on, with their workers. A null
+  // state (checkpoints from before this was saved) leaves the node as constructed.
+  Json get_state() const {
+    Json queued = Json::array();
+    for (const auto& [batch, worker] : queue_) queued.push_back(Json{{"batch", batch}, {"worker", worker}});
+    return Json{{"weights_synced", weights_synced_}, {"queue", std::move(queued)}};
+  }
+  void set_state(const Json& state) {
+    if (state.is_null()) return;
+    try {
+      std::deque<std::pair<MultiAgentBatch, int>> queue;
+      for (const Json& q : state.at("queue")) {
+        const int worker = q.at("worker").get<int>();
+        if (worker < 0 || static_cast<std::size_t>(worker) >= std::max<std::size_t>(1, ctx_->workers.num_remote_workers()))
+          throw CheckpointError("ParallelRollouts", "a queued batch names worker " + std::to_string(worker) + " of " +
+                                                        std::to_string(ctx_->workers.num_remote_workers()));
+        queue.emplace_back(q.at("batch").get<MultiAgentBatch>(), worker);
+      }
+      weights_synced_ = state.at("weights_synced").get<bool>();
+      queue_ = std::move(queue);
+    } catch (const Json::exception& e) {
+      throw CheckpointError("ParallelRollouts", std::string("state is malformed: ") + e.what());
+    }
+  }
+
  private:
   std::vector<MultiAgentBatch> sample_all() {
     Stopwatch watch;

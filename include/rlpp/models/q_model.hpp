@@ -6,7 +6,9 @@
 // linspace(v_min, v_max, num_atoms), Q = sum_i p_i z_i, optionally with noisy advantage and
 // value streams (Fortunato et al. 2017). forward's outputs are the Q values.
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,8 +60,8 @@ struct QDistribution {
 // noisy: the advantage and value streams (hidden layers and outputs; not the trunk) are
 // nn::NoisyDense layers with initial noise scale sigma0 (RLlib's NoisyLayer): every forward
 // pass, acting and learning alike, draws fresh noise from the model's own stream, seeded from
-// the policy's init stream (deterministic per seed; the stream is not part of checkpoints, so
-// a restored noisy policy continues with other noise).
+// the policy's init stream (deterministic per seed). The stream is the model's state
+// (get_state, saved with the policy's), so a restored noisy policy continues with the same noise.
 //
 // Differences from RLlib, for a cleaner network with the same function: the trunk is exactly
 // fcnet_hiddens (RLlib sizes its last layer [256]+fcnet_hiddens and, with empty hiddens, adds a
@@ -203,6 +205,32 @@ class QModel {
   std::size_t num_atoms() const noexcept { return atoms_; }
   bool dueling() const noexcept { return dueling_; }
   bool noisy() const noexcept { return noisy_; }
+  // {"noise": the noise stream's 4 state words, then its pending normal() spare if any} when
+  // noisy, else {}. set_state checks before it changes anything; a state without "noise" (a
+  // policy saved before the stream was) keeps the current stream.
+  Json get_state() const {
+    if (!noisy_) return Json::object();
+    const auto& words = noise_.state();
+    Json noise = Json::array({words[0], words[1], words[2], words[3]});
+    if (const auto spare = noise_.spare()) noise.push_back(*spare);
+    return Json{{"noise", std::move(noise)}};
+  }
+  void set_state(const Json& state) {
+    const std::string where_text = where() + ".set_state";
+    if (!state.is_object())
+      throw CheckpointError(where_text, "the model state is a JSON " + std::string(state.type_name()) + ", not an object");
+    const auto noise = state.find("noise");
+    if (noise == state.end()) return;
+    if (!noisy_)
+      throw CheckpointError(where_text, "the state has a noise stream, but this Q model is not noisy",
+                            "restore with the same noisy setting");
+    const Json& j = *noise;
+    const auto is_word = [](const Json& w) { return w.is_number_unsigned() || (w.is_number_integer() && w.get<std::int64_t>() >= 0); };
+    if (!j.is_array() || (j.size() != 4 && !(j.size() == 5 && j[4].is_number())) || !std::all_of(j.begin(), j.begin() + 4, is_word))
+      throw CheckpointError(where_text, "the noise stream's state is " + j.dump() + ", not 4 unsigned integers and an optional pending normal");
+    noise_ = RandomStream::from_state({j[0].get<std::uint64_t>(), j[1].get<std::uint64_t>(), j[2].get<std::uint64_t>(), j[3].get<std::uint64_t>()},
+                                      j.size() == 5 ? std::optional<double>(j[4].get<double>()) : std::nullopt);
+  }
   // The atoms z_0..z_{N-1} (linspace(v_min, v_max, N); {0} with one atom).
   std::span<const double> support() const noexcept { return support_; }
   const std::string& name() const noexcept { return name_; }

@@ -493,6 +493,9 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
                {"learn_steps", learn_steps_}};
     if constexpr (nn::stateful_optimizer<optimizer_type>) state["optimizer"] = optimizer_state();
     if constexpr (uses_target_network) state["target_weights"] = target_params_.get_weights();
+    // A model's own state, e.g. the noise stream of noisy Q layers.
+    if constexpr (requires(const model_type& m) { { m.get_state() } -> std::same_as<Json>; })
+      state["model"] = model_.get_state();
     Json mixin_states = Json::object();
     for_each_type(mixin_types{}, [&]<class M>() {
       if constexpr (detail::mixin_with_state<M>) mixin_states[std::string(M::mixin_name)] = static_cast<const M&>(*this).get_mixin_state();
@@ -507,6 +510,10 @@ class Policy : public detail::inherit_all<find_named_t<mixins_tag, type_list<>, 
     if (state.value("policy", std::string(name())) != name())
       throw CheckpointError(w, "the state is of policy '" + state["policy"].get<std::string>() + "', this is '" +
                                    std::string(name()) + "'");
+    // The model's state before the weights: it checks before it changes anything, so a bad one
+    // is an error before anything changed.
+    if constexpr (requires(model_type& m, const Json& j) { m.set_state(j); })
+      if (state.contains("model")) model_.set_state(state["model"]);
     const auto weights = state["weights"].get<std::vector<float>>();
     set_weights(weights);
     global_timestep_ = state.value("global_timestep", std::int64_t{0});

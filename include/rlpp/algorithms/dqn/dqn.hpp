@@ -63,6 +63,7 @@ struct Config {
 struct Validate {
   void operator()(Json& json) const {
     off_policy::validate(json);
+    off_policy::fit_nstep_in_fragment(json);
     const rlpp::Config c(json);
     const std::int64_t atoms = c.positive_int("num_atoms");
     if (atoms > 1 && !(c.get<double>("v_min") < c.get<double>("v_max")))

@@ -51,16 +51,22 @@ inline Json defaults() {
               {"min_iter_time_s", 1}};
 }
 
+// DQN's rule (RLlib's DQN validate_config): rollout_fragment_length := max(rollout_fragment_length,
+// n_step), so that a whole n-step window fits in one fragment. SAC, DDPG and TD3 do not apply it
+// (neither do RLlib's): their n-step sums are cut at fragment ends (adjust_nstep bootstraps such
+// rows with the discount of the rewards they did sum), and they keep one train step per
+// rollout_fragment_length sampled steps.
+inline void fit_nstep_in_fragment(Json& json) {
+  const rlpp::Config c(json);
+  const std::int64_t n_step = c.positive_int("n_step");
+  if (c.positive_int("rollout_fragment_length") < n_step) json["rollout_fragment_length"] = n_step;
+}
+
 // The checks RLlib's validate_config makes for every off-policy algorithm, plus the ranges its
 // code assumes. n_step is read only when the config has it.
 inline void validate(Json& json) {
   const rlpp::Config c(json);
-  if (c.contains("n_step")) {
-    const std::int64_t n_step = c.positive_int("n_step");
-    // RLlib: rollout_fragment_length := max(rollout_fragment_length, n_step), so that an n-step
-    // window fits in one fragment.
-    if (c.positive_int("rollout_fragment_length") < n_step) json["rollout_fragment_length"] = n_step;
-  }
+  if (c.contains("n_step")) (void)c.positive_int("n_step");
   (void)c.positive_int("buffer_size");
   (void)c.non_negative_int("learning_starts");
   (void)c.non_negative_int("target_network_update_freq");
@@ -83,9 +89,7 @@ inline void validate(Json& json) {
   if (c.get<bool>("compress_observations"))
     throw ConfigError(c.path_of("compress_observations"), "observation compression is not implemented",
                       "set compress_observations to false (the buffer stores float rows)");
-  if (c.get<bool>("store_buffer_in_checkpoints"))
-    throw ConfigError(c.path_of("store_buffer_in_checkpoints"), "replay buffers are not checkpointed yet",
-                      "set store_buffer_in_checkpoints to false: a restored trainer refills its buffer");
+  (void)c.get<bool>("store_buffer_in_checkpoints");  // true: Replay saves the buffer with the plan's state
   if (c.get<bool>("prioritized_replay") && c.contains("replay_sequence_length") &&
       c.positive_int("replay_sequence_length") > 1)
     throw ConfigError(c.path_of("prioritized_replay"), "prioritized replay with replay_sequence_length > 1 is not supported");

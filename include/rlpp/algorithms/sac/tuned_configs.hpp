@@ -9,8 +9,9 @@
 namespace rlpp::sac::tuned {
 
 // RLlib's tuned_examples/sac/pendulum-sac.yaml (reference 1.2; stop: episode_reward_mean -150
-// within 30k steps, "can attain -150+ in 6-7k ts"). n_step 3 runs through adjust_nstep in
-// postprocessing; rollout_fragment_length becomes max(1, n_step) = 3 in validation, as in RLlib.
+// within 30k steps, "can attain -150+ in 6-7k ts"). As in RLlib's SAC, rollout_fragment_length
+// stays 1: one train step per sampled step, and n_step 3's sums are cut at each one-step
+// fragment's end, so the targets are one-step (bootstrapped with gamma, where RLlib uses gamma^3).
 inline Json pendulum_sac() {
   const Json net{{"fcnet_activation", "relu"}, {"fcnet_hiddens", {256, 256}}};
   return Json{{"env", "Pendulum-v1"},

@@ -5,6 +5,7 @@
 // per column and then moves whole rows with memcpy; nothing walks elements through the variant.
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -132,22 +133,26 @@ class ReplayStorage {
                 {"eviction_started", num_added_ >= capacity_}};
   }
 
-  // Contents (slots [0, size()) in slot order, as SampleBatch JSON: bit-exact floats) and ring
-  // position.
+  // Contents (slots [0, size()) in slot order, bit-exact) and ring position. "columns" maps each
+  // stored column to {"dtype", "shape": [size, row dims...], "data"} (see encode_column). Float
+  // data is a binary value, which JSON text lacks: nlohmann's dump() writes it as {"bytes": [...],
+  // "subtype": null}, which set_state reads back too, so a state survives dump()/parse() as well
+  // as to_cbor()/from_cbor() (what checkpoints use).
   Json get_state(std::string_view type) const {
-    SampleBatch contents;
-    for (const StoredColumn& stored : columns_) contents.set(stored.name, stored.rows.slice(0, size_));
+    Json columns = Json::object();
+    for (const StoredColumn& stored : columns_) columns[stored.name] = encode_column(stored);
     return Json{{"type", type},
                 {"capacity", capacity_},
                 {"size", size_},
                 {"next_index", next_},
                 {"num_added", num_added_},
                 {"num_sampled", num_sampled_},
-                {"storage", contents}};
+                {"columns", std::move(columns)}};
   }
 
-  // Restores get_state()'s output (of either buffer type). Checked first, then committed: on
-  // an error the buffer is unchanged.
+  // Restores get_state()'s output (of either buffer type; also the older form with the contents
+  // as SampleBatch JSON under "storage"). Checked first, then committed: on an error the buffer
+  // is unchanged.
   void set_state(const Json& state) {
     const std::string where = owner_ + ".set_state";
     if (!state.is_object())
@@ -170,15 +175,30 @@ class ReplayStorage {
                                        " and num_added " + std::to_string(added) + " do not describe a ring of capacity " +
                                        std::to_string(capacity_));
     SampleBatch contents;
-    try {
-      contents = state.at("storage").get<SampleBatch>();
-    } catch (const std::exception& e) {
-      throw CheckpointError(where, std::string("its storage cannot be read: ") + e.what());
+    if (const auto columns = state.find("columns"); columns != state.end()) {
+      if (!columns->is_object())
+        throw CheckpointError(where, "its columns are a JSON " + std::string(columns->type_name()) + ", not an object");
+      try {
+        for (const auto& [name, encoded] : columns->items()) contents.set(name, decode_column(name, encoded, size, where));
+      } catch (const CheckpointError&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw CheckpointError(where, std::string("its columns cannot be read: ") + e.what());
+      }
+    } else {
+      try {
+        contents = state.at("storage").get<SampleBatch>();
+      } catch (const std::exception& e) {
+        throw CheckpointError(where, std::string("its storage cannot be read: ") + e.what());
+      }
+      if (contents.has_seq_lens()) throw CheckpointError(where, "its storage has seq_lens");
     }
-    if (contents.has_seq_lens()) throw CheckpointError(where, "its storage has seq_lens");
     if (contents.empty() ? size != 0 : contents.count() != size)
       throw CheckpointError(where, "its storage holds " + std::to_string(contents.count()) + " rows, its size is " +
                                        std::to_string(size));
+    if (!contents.empty() &&
+        std::all_of(contents.begin(), contents.end(), [](const auto& c) { return is_replay_output_column(c.first); }))
+      throw CheckpointError(where, "its storage has no columns but batch_indexes and weights");
     std::vector<StoredColumn> columns;
     if (!contents.empty()) {
       columns = learn_layout(contents);
@@ -326,6 +346,110 @@ class ReplayStorage {
     output_ = std::move(out);
     output_rows_ = n;
     output_ready_ = true;
+  }
+
+  // A column in get_state(): float32 data as one binary value of little-endian floats (in a
+  // CBOR checkpoint 4 bytes per float, where a list of numbers costs 9: a float's shortest
+  // decimal is rarely exact in binary32, so it is written as a double); int64 and bool data as a
+  // flat list (CBOR writes small integers and bools in 1 to 3 bytes); json data as the list of
+  // values.
+  Json encode_column(const StoredColumn& stored) const {
+    Column::Shape shape{size_};
+    shape.insert(shape.end(), stored.row_shape.begin(), stored.row_shape.end());
+    Json out{{"dtype", column_type_name(stored.type)}, {"shape", shape}};
+    const std::size_t n = size_ * stored.width;
+    std::visit([&](const auto& rows) {
+      using S = std::remove_cvref_t<decltype(rows)>;
+      if constexpr (std::is_same_v<S, std::vector<Json>>) {
+        out["data"] = Json(std::vector<Json>(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n)));
+      } else if constexpr (std::is_same_v<typename S::value_type, float>) {
+        Json::binary_t::container_type bytes(n * sizeof(float));
+        std::memcpy(bytes.data(), rows.data(), bytes.size());
+        if constexpr (std::endian::native == std::endian::big)
+          for (std::size_t i = 0; i < n; ++i) std::reverse(bytes.data() + i * sizeof(float), bytes.data() + (i + 1) * sizeof(float));
+        out["data"] = Json::binary(std::move(bytes));
+      } else {
+        out["data"] = Json(std::vector<typename S::value_type>(rows.data(), rows.data() + n));
+      }
+    }, stored.rows.storage());
+    return out;
+  }
+
+  // One column of get_state()'s "columns", checked: dtype, a shape of `size` rows, and data of
+  // exactly that many elements of that type.
+  static Column decode_column(const std::string& name, const Json& encoded, std::size_t size, const std::string& where) {
+    const std::string what = where + ": column '" + name + "'";
+    if (!encoded.is_object() || !encoded.contains("dtype") || !encoded.contains("shape") || !encoded.contains("data"))
+      throw CheckpointError(what, "is not an object with dtype, shape and data");
+    const Json& dtype = encoded["dtype"];
+    ColumnType type = ColumnType::float32;
+    if (dtype == "float32") type = ColumnType::float32;
+    else if (dtype == "int64") type = ColumnType::int64;
+    else if (dtype == "bool") type = ColumnType::boolean;
+    else if (dtype == "json") type = ColumnType::json;
+    else throw CheckpointError(what, "has the unknown dtype " + dtype.dump());
+    const Json& dims = encoded["shape"];
+    Column::Shape shape;
+    std::size_t n = 1;
+    if (dims.is_array())
+      for (const Json& d : dims) {
+        if (!d.is_number_integer() || d.get<std::int64_t>() < 0)
+          throw CheckpointError(what, "has the shape " + dims.dump() + ", not a list of sizes");
+        shape.push_back(d.get<std::size_t>());
+        n *= shape.back();
+      }
+    if (shape.empty() || shape[0] != size || (type == ColumnType::json && shape.size() != 1))
+      throw CheckpointError(what, "has the shape " + dims.dump() + "; the buffer holds " + std::to_string(size) + " timesteps");
+    const Json& data = encoded["data"];
+    const auto wrong_count = [&](std::size_t found, const char* unit) {
+      return CheckpointError(what, "holds " + std::to_string(found) + " " + unit + ", its shape " + dims.dump() + " needs " +
+                                       std::to_string(type == ColumnType::float32 ? n * sizeof(float) : n));
+    };
+    if (type == ColumnType::float32) {
+      // The binary value, or the object JSON text makes of it.
+      std::vector<std::uint8_t> from_text;
+      const std::vector<std::uint8_t>* bytes = &from_text;
+      if (data.is_binary()) {
+        bytes = &data.get_binary();
+      } else if (data.is_object() && data.contains("bytes") && data["bytes"].is_array()) {
+        from_text.reserve(data["bytes"].size());
+        for (const Json& b : data["bytes"]) {
+          if (!b.is_number_integer() || b.get<std::int64_t>() < 0 || b.get<std::int64_t>() > 255)
+            throw CheckpointError(what, "has data bytes that are not bytes");
+          from_text.push_back(static_cast<std::uint8_t>(b.get<std::uint64_t>()));
+        }
+      } else {
+        throw CheckpointError(what, "has float32 data that is a JSON " + std::string(data.type_name()) + ", not binary");
+      }
+      if (bytes->size() != n * sizeof(float)) throw wrong_count(bytes->size(), "bytes");
+      Column column = Column::zeros(type, shape);
+      auto& values = std::get<xt::xarray<float>>(column.storage());
+      std::memcpy(values.data(), bytes->data(), bytes->size());
+      if constexpr (std::endian::native == std::endian::big) {
+        auto* raw = reinterpret_cast<std::uint8_t*>(values.data());
+        for (std::size_t i = 0; i < n; ++i) std::reverse(raw + i * sizeof(float), raw + (i + 1) * sizeof(float));
+      }
+      return column;
+    }
+    if (!data.is_array()) throw CheckpointError(what, "has data that is a JSON " + std::string(data.type_name()) + ", not a list");
+    if (data.size() != n) throw wrong_count(data.size(), "values");
+    if (type == ColumnType::json) return Column(data.get<std::vector<Json>>());
+    Column column = Column::zeros(type, shape);
+    std::visit([&](auto& values) {
+      using S = std::remove_cvref_t<decltype(values)>;
+      if constexpr (std::is_same_v<S, xt::xarray<std::int64_t>>) {
+        for (std::size_t i = 0; i < n; ++i) {
+          if (!data[i].is_number_integer()) throw CheckpointError(what, "holds " + data[i].dump() + " where an int64 is expected");
+          values.data()[i] = data[i].get<std::int64_t>();
+        }
+      } else if constexpr (std::is_same_v<S, xt::xarray<bool>>) {
+        for (std::size_t i = 0; i < n; ++i) {
+          if (!data[i].is_boolean()) throw CheckpointError(what, "holds " + data[i].dump() + " where a bool is expected");
+          values.data()[i] = data[i].get<bool>();
+        }
+      }
+    }, column.storage());
+    return column;
   }
 
   static std::size_t state_count(const Json& state, const char* key, const std::string& where) {

@@ -3,7 +3,8 @@
 // for Exploration"; RLlib's NoisyLayer), y = x (W_mu + W_sigma ∘ ε_w) + (b_mu + b_sigma ∘ ε_b),
 // with ε_w = f(ε_in) f(ε_out)ᵀ, ε_b = f(ε_out), f(x) = sign(x) sqrt(|x|), ε_in ~ N(0, I_in),
 // ε_out ~ N(0, I_out). One noise sample per forward call, shared by the rows of the batch (as
-// RLlib's), drawn from the caller's stream, so a run is deterministic per seed.
+// RLlib's), drawn from the caller's stream, so a run is deterministic per seed (the caller
+// keeps that stream and saves it with its state: QModel's get_state).
 // Blocks: "<name>.weight_mu" [in, out], "<name>.weight_sigma" [in, out], "<name>.bias_mu"
 // [1, out], "<name>.bias_sigma" [1, out]. Initialisation (the paper's factorised scheme):
 // mu ~ U(-1/sqrt(in), 1/sqrt(in)), sigma = sigma0 / sqrt(in).
