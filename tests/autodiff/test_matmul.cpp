@@ -1,8 +1,10 @@
-// Matrix products: matmul (A·B), matmul_nt (A·Bᵀ) and linear (X·W + b, with and without bias).
+// Matrix products: matmul (A·B), matmul_nt (A·Bᵀ), linear (X·W + b, with and without bias) and
+// linear_relu (relu(X·W + b) as one node).
 
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "autodiff_support.hpp"
 
@@ -88,6 +90,49 @@ TEST_CASE("matmul, matmul_nt and linear pass gradcheck at several shapes") {
     RLPP_CHECK_GRADIENTS([&](TapeD& t, std::span<const VarD> in) { return weighted(t, linear(in[0], in[1])); },
                          {random_matrix(rng, d.n, d.k), random_matrix(rng, d.k, d.m)});
   }
+}
+
+TEST_CASE("linear_relu gives relu(linear(...))'s values and gradients bit for bit, 1/2 at a zero pre-activation") {
+  // Float, as the networks use it; shapes on the tiny, blocked and vector paths of the products.
+  RandomStream rng(77);
+  for (const Dims& d : dims) {
+    CAPTURE(d.n);
+    CAPTURE(d.k);
+    CAPTURE(d.m);
+    rlpp::ad::Matrix x_value = random_matrix(rng, d.n, d.k).cast<float>();
+    const rlpp::ad::Matrix w_value = random_matrix(rng, d.k, d.m).cast<float>();
+    rlpp::ad::Matrix b_value = random_matrix(rng, 1, d.m).cast<float>();
+    const rlpp::ad::Matrix g_value = random_matrix(rng, d.n, d.m).cast<float>();
+    // A zero row of x and a zero bias entry make pre-activations of exactly 0 (Relu's gradient
+    // is 1/2 there).
+    x_value.row(0).setZero();
+    b_value(0, 0) = 0.0f;
+    const auto run = [&](bool fused) {
+      Tape tape;
+      const Var x = tape.variable(x_value), w = tape.variable(w_value), b = tape.variable(b_value);
+      const Var y = fused ? linear_relu(x, w, b) : relu(linear(x, w, b));
+      tape.backward(mul(y, tape.constant(g_value)));
+      return std::vector<rlpp::ad::Matrix>{y.value(), x.grad(), w.grad(), b.grad()};
+    };
+    const auto fused = run(true), separate = run(false);
+    for (std::size_t i = 0; i < fused.size(); ++i) {
+      CAPTURE(i);
+      CHECK(fused[i] == separate[i]);
+    }
+    // The case of a zero pre-activation really occurred (its gradient factor, 1/2, is checked by
+    // the equality above).
+    CHECK(fused[0](0, 0) == 0.0f);
+  }
+  RLPP_CHECK_GRADIENTS([&](TapeD&, std::span<const VarD> in) { return linear_relu(in[0], in[1], in[2]); },
+                       {random_matrix(rng, 6, 5), random_matrix(rng, 5, 7), random_matrix(rng, 1, 7)});
+  // Without a gradient to carry (constants only) it keeps nothing for backward.
+  Tape tape;
+  const Var y = linear_relu(tape.constant(rlpp::ad::Matrix::Ones(2, 3)), tape.constant(rlpp::ad::Matrix::Ones(3, 2)),
+                            tape.constant(rlpp::ad::Matrix::Constant(1, 2, -4.0f)));
+  CHECK(y.value() == rlpp::ad::Matrix::Zero(2, 2));
+  CHECK(error_message([&] { linear_relu(tape.constant(rlpp::ad::Matrix::Ones(2, 3)), tape.constant(rlpp::ad::Matrix::Ones(3, 2)),
+                                        tape.constant(rlpp::ad::Matrix::Ones(1, 3))); })
+            .find("linear_relu: bias must be 1x2, got 1x3") != std::string::npos);
 }
 
 TEST_CASE("a square matrix multiplied by itself collects both operands' gradients") {

@@ -1,6 +1,8 @@
 #pragma once
-// Matrix products: matmul (A·B), matmul_nt (A·Bᵀ) and linear (X·W + b, the fused Dense layer
-// op: one node, one GEMM forward and two backward, bias gradient as a column sum).
+// Matrix products: matmul (A·B), matmul_nt (A·Bᵀ), linear (X·W + b, the fused Dense layer
+// op: one node, one GEMM forward and two backward, bias gradient as a column sum) and
+// linear_relu (relu(X·W + b) as one node: what relu(linear(x, w, b)) computes, bit for bit,
+// without the intermediate node's gradient buffer to zero and accumulate).
 
 #include <string>
 
@@ -52,17 +54,45 @@ void matmul_nt_backward(BasicTape<T>& tape, const Node<T>& out) {
   if (b.grad) mm_tn(b.grad, out.grad, out.rows, out.cols, a.value, a.cols, true);      // Gᵀ·A
 }
 
+// X·W + b's backward for the output gradient `g` (rows x cols).
 template <class T>
-void linear_backward(BasicTape<T>& tape, const Node<T>& out) {
+void linear_backward_from(BasicTape<T>& tape, const Node<T>& out, const T* g) {
   const Node<T>& x = tape.node(out.inputs[0]);
   const Node<T>& w = tape.node(out.inputs[1]);
-  const BasicConstMap<T> g(out.grad, out.rows, out.cols);
-  if (x.grad) mm_nt(x.grad, out.grad, out.rows, out.cols, w.value, w.rows, true);   // G·Wᵀ
-  if (w.grad) mm_tn(w.grad, x.value, x.rows, x.cols, out.grad, out.cols, true);      // Xᵀ·G
+  if (x.grad) mm_nt(x.grad, g, out.rows, out.cols, w.value, w.rows, true);   // G·Wᵀ
+  if (w.grad) mm_tn(w.grad, x.value, x.rows, x.cols, g, out.cols, true);      // Xᵀ·G
   if (out.inputs[2] != no_input) {
     const Node<T>& b = tape.node(out.inputs[2]);
-    if (b.grad) BasicMap<T>(b.grad, 1, b.cols) += g.colwise().sum();
+    if (b.grad) BasicMap<T>(b.grad, 1, b.cols) += BasicConstMap<T>(g, out.rows, out.cols).colwise().sum();
   }
+}
+
+template <class T>
+void linear_backward(BasicTape<T>& tape, const Node<T>& out) {
+  linear_backward_from(tape, out, out.grad);
+}
+
+// Where the gradient scratch starts in Node::saved: 64-byte aligned, as every tape buffer, so
+// that Eigen's reductions over it (the bias gradient) round as they do over any node's gradient.
+template <class T>
+constexpr Eigen::Index linear_relu_scratch_offset(Eigen::Index n) {
+  constexpr Eigen::Index align = 64 / static_cast<Eigen::Index>(sizeof(T)) > 0 ? 64 / static_cast<Eigen::Index>(sizeof(T)) : 1;
+  return (n + align - 1) / align * align;
+}
+
+// saved = [pre-activation X·W + b | scratch for its gradient], each rows x cols. The gradient
+// through the relu is Relu's (1 above 0, 1/2 at 0, 0 below), written rather than added to a
+// zeroed buffer: the same values relu(linear(...)) gives linear's gradient.
+template <class T>
+void linear_relu_backward(BasicTape<T>& tape, const Node<T>& out) {
+  const Eigen::Index n = out.rows * out.cols;
+  const T* pre = out.saved;
+  T* g_pre = out.saved + linear_relu_scratch_offset<T>(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const T v = pre[i];
+    g_pre[i] = out.grad[i] * (v > T(0) ? T(1) : v == T(0) ? T(0.5) : T(0));
+  }
+  linear_backward_from(tape, out, g_pre);
 }
 }  // namespace detail
 
@@ -94,6 +124,32 @@ BasicVar<T> linear(BasicVar<T> x, BasicVar<T> w, BasicVar<T> b) {
   BasicVar<T> out = x.tape().op(x.rows(), w.cols(), &detail::linear_backward<T>, {x, w, b});
   detail::mm(out.node().value, x.node().value, x.rows(), x.cols(), w.node().value, w.cols(), false);
   BasicMap<T>(out.node().value, x.rows(), w.cols()).rowwise() += b.value().row(0);
+  return out;
+}
+
+// relu(X·W + b) as one node (see linear_relu_backward).
+template <class T>
+BasicVar<T> linear_relu(BasicVar<T> x, BasicVar<T> w, BasicVar<T> b) {
+  detail::check_inner("linear_relu", x.rows(), x.cols(), w.rows(), w.cols(), x.cols(), w.rows());
+  if (b.rows() != 1 || b.cols() != w.cols())
+    throw Error("autodiff linear_relu", "bias must be 1x" + std::to_string(w.cols()) + ", got " +
+                                            std::to_string(b.rows()) + "x" + std::to_string(b.cols()));
+  BasicVar<T> out = x.tape().op(x.rows(), w.cols(), &detail::linear_relu_backward<T>, {x, w, b});
+  const auto n = static_cast<std::size_t>(x.rows() * w.cols());
+  // Null when no gradient flows: then no pre-activation is kept.
+  T* saved = x.tape().save(out, static_cast<std::size_t>(detail::linear_relu_scratch_offset<T>(static_cast<Eigen::Index>(n))) + n);
+  T* pre = saved != nullptr ? saved : out.node().value;
+  detail::mm(pre, x.node().value, x.rows(), x.cols(), w.node().value, w.cols(), false);
+  // The bias and the relu row by row, while the row is in cache (the same element operations as
+  // linear's bias add and ad::relu).
+  const Eigen::Index cols = w.cols();
+  const auto bias = b.value().row(0).array();
+  T* value = out.node().value;
+  for (Eigen::Index r = 0; r < x.rows(); ++r) {
+    Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>> pre_row(pre + r * cols, cols);
+    pre_row += bias;
+    Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(value + r * cols, cols) = pre_row.max(T(0));
+  }
   return out;
 }
 

@@ -37,6 +37,15 @@ class Dense {
                       std::to_string(x.cols()));
     return ad::linear(x, p(weight_), p(bias_));
   }
+  // relu(forward(p, x)) as one tape node (ad::linear_relu): the same values and gradients.
+  template <class T>
+  ad::BasicVar<T> forward_relu(const ParameterBinding<T>& p, ad::BasicVar<T> x) const {
+    if (x.cols() != static_cast<Eigen::Index>(in_))
+      throw Error("nn::Dense '" + detail::layer_name(p.block(weight_)) + "'",
+                  "expects inputs with " + std::to_string(in_) + " columns, got " + std::to_string(x.rows()) + "x" +
+                      std::to_string(x.cols()));
+    return ad::linear_relu(x, p(weight_), p(bias_));
+  }
 
   std::size_t in_size() const noexcept { return in_; }
   std::size_t out_size() const noexcept { return out_; }

@@ -54,7 +54,9 @@ class MLP {
   template <class T>
   ad::BasicVar<T> forward(const ParameterBinding<T>& p, ad::BasicVar<T> x) const {
     const std::size_t hidden = layers_.size() - (has_output_ ? 1 : 0);
-    for (std::size_t k = 0; k < hidden; ++k) x = activation_.forward(p, layers_[k].forward(p, x));
+    const bool relu = activation_.kind() == Activation::Kind::relu;  // fused: one node per layer
+    for (std::size_t k = 0; k < hidden; ++k)
+      x = relu ? layers_[k].forward_relu(p, x) : activation_.forward(p, layers_[k].forward(p, x));
     if (has_output_) x = layers_.back().forward(p, x);
     return x;
   }
