@@ -38,6 +38,15 @@ inline void check_inner(const char* op, Eigen::Index a_rows, Eigen::Index a_cols
                     std::to_string(b_rows) + "x" + std::to_string(b_cols));
 }
 
+// X·W + b's shapes: x (batch x in), w (in x out), b (1 x out).
+template <class T>
+void check_linear(const char* op, const BasicVar<T>& x, const BasicVar<T>& w, const BasicVar<T>& b) {
+  check_inner(op, x.rows(), x.cols(), w.rows(), w.cols(), x.cols(), w.rows());
+  if (b.rows() != 1 || b.cols() != w.cols())
+    throw Error(std::string("autodiff ") + op, "bias must be 1x" + std::to_string(w.cols()) + ", got " +
+                                                   std::to_string(b.rows()) + "x" + std::to_string(b.cols()));
+}
+
 template <class T>
 void matmul_backward(BasicTape<T>& tape, const Node<T>& out) {
   const Node<T>& a = tape.node(out.inputs[0]);
@@ -117,10 +126,7 @@ BasicVar<T> matmul_nt(BasicVar<T> a, BasicVar<T> b) {
 // X·W + b: x (batch x in), w (in x out), b (1 x out).
 template <class T>
 BasicVar<T> linear(BasicVar<T> x, BasicVar<T> w, BasicVar<T> b) {
-  detail::check_inner("linear", x.rows(), x.cols(), w.rows(), w.cols(), x.cols(), w.rows());
-  if (b.rows() != 1 || b.cols() != w.cols())
-    throw Error("autodiff linear", "bias must be 1x" + std::to_string(w.cols()) + ", got " +
-                                       std::to_string(b.rows()) + "x" + std::to_string(b.cols()));
+  detail::check_linear("linear", x, w, b);
   BasicVar<T> out = x.tape().op(x.rows(), w.cols(), &detail::linear_backward<T>, {x, w, b});
   detail::mm(out.node().value, x.node().value, x.rows(), x.cols(), w.node().value, w.cols(), false);
   BasicMap<T>(out.node().value, x.rows(), w.cols()).rowwise() += b.value().row(0);
@@ -130,10 +136,7 @@ BasicVar<T> linear(BasicVar<T> x, BasicVar<T> w, BasicVar<T> b) {
 // relu(X·W + b) as one node (see linear_relu_backward).
 template <class T>
 BasicVar<T> linear_relu(BasicVar<T> x, BasicVar<T> w, BasicVar<T> b) {
-  detail::check_inner("linear_relu", x.rows(), x.cols(), w.rows(), w.cols(), x.cols(), w.rows());
-  if (b.rows() != 1 || b.cols() != w.cols())
-    throw Error("autodiff linear_relu", "bias must be 1x" + std::to_string(w.cols()) + ", got " +
-                                            std::to_string(b.rows()) + "x" + std::to_string(b.cols()));
+  detail::check_linear("linear_relu", x, w, b);
   BasicVar<T> out = x.tape().op(x.rows(), w.cols(), &detail::linear_relu_backward<T>, {x, w, b});
   const auto n = static_cast<std::size_t>(x.rows() * w.cols());
   // Null when no gradient flows: then no pre-activation is kept.

@@ -31,19 +31,13 @@ class Dense {
 
   template <class T>
   ad::BasicVar<T> forward(const ParameterBinding<T>& p, ad::BasicVar<T> x) const {
-    if (x.cols() != static_cast<Eigen::Index>(in_))
-      throw Error("nn::Dense '" + detail::layer_name(p.block(weight_)) + "'",
-                  "expects inputs with " + std::to_string(in_) + " columns, got " + std::to_string(x.rows()) + "x" +
-                      std::to_string(x.cols()));
+    check_input(p, x);
     return ad::linear(x, p(weight_), p(bias_));
   }
   // relu(forward(p, x)) as one tape node (ad::linear_relu): the same values and gradients.
   template <class T>
   ad::BasicVar<T> forward_relu(const ParameterBinding<T>& p, ad::BasicVar<T> x) const {
-    if (x.cols() != static_cast<Eigen::Index>(in_))
-      throw Error("nn::Dense '" + detail::layer_name(p.block(weight_)) + "'",
-                  "expects inputs with " + std::to_string(in_) + " columns, got " + std::to_string(x.rows()) + "x" +
-                      std::to_string(x.cols()));
+    check_input(p, x);
     return ad::linear_relu(x, p(weight_), p(bias_));
   }
 
@@ -54,6 +48,14 @@ class Dense {
   std::size_t bias() const noexcept { return bias_; }
 
  private:
+  template <class T>
+  void check_input(const ParameterBinding<T>& p, const ad::BasicVar<T>& x) const {
+    if (x.cols() != static_cast<Eigen::Index>(in_))
+      throw Error("nn::Dense '" + detail::layer_name(p.block(weight_)) + "'",
+                  "expects inputs with " + std::to_string(in_) + " columns, got " + std::to_string(x.rows()) + "x" +
+                      std::to_string(x.cols()));
+  }
+
   std::size_t in_ = 0;
   std::size_t out_ = 0;
   std::size_t weight_ = 0;
