@@ -47,9 +47,10 @@ TEST_CASE("DQN's greedy policy reaches 475 on CartPole-v1 within 50k steps (rl-z
 }
 
 // -190 rather than "above -200" (-199.9 is one lucky episode in a hundred): the car must reach
-// the flag in most episodes. One seed: a run takes about 40k steps and 20-30 s on 2 cores.
+// the flag in most episodes. Two seeds (seed 1: 40k steps, seed 2: 53k; 13 and 19 s at -O3
+// -march=native on the 2-core machine).
 TEST_CASE("DQN reaches -190 on MountainCar-v0 within 120k steps") {
-  for (std::int64_t seed : {1}) {
+  for (std::int64_t seed : {1, 2}) {
     const LearningRun run = train_until<rlpp::dqn::Trainer>(with(rlpp::dqn::tuned::mountain_car(), {{"seed", seed}}), -190.0, 120000);
     report("DQN mountaincar", seed, -190.0, run);
     CHECK(run.reached);
